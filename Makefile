@@ -1,0 +1,35 @@
+# Everything a fresh machine needs: `make run` serves, `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test bench board clean
+
+install: $(STAMP)
+
+# torch goes first, pinned to the CPU build on this machine's disk; installed later by another package's
+# requirement, pip would fetch a multi-GB CUDA build.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: install
+	HF_HUB_OFFLINE=1 $(BIN)/jobmatch serve --host $(HOST) --port $(PORT)
+
+test: install
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install
+	HF_HUB_OFFLINE=1 $(BIN)/python bench/pipeline.py
+
+board: install
+	$(BIN)/jobmatch board --port 8765
+
+clean:
+	rm -rf $(VENV) build *.egg-info src/*.egg-info

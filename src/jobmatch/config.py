@@ -1,0 +1,94 @@
+"""All settings, in one place: every value comes from a `JOBMATCH_*` environment variable or its default."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Annotated
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+
+
+class Settings(BaseSettings):
+    """jobmatch's settings; `Settings()` reads the environment, keyword arguments override it."""
+
+    model_config = SettingsConfigDict(env_prefix="JOBMATCH_", extra="ignore")
+
+    home: Path = Field(default_factory=lambda: Path.home() / ".jobmatch")
+    database_url: str = ""
+    linkedin_url: str = "https://www.linkedin.com"
+
+    # Politeness: a random pause between search pages (seconds, "MIN-MAX"), job pages in flight per host.
+    page_delay: Annotated[tuple[float, float], NoDecode] = (2.0, 4.0)
+    max_concurrency: int = Field(10, ge=1, le=100)
+    request_timeout: float = Field(20.0, gt=0)
+    user_agent: str = (
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"
+    )
+
+    # Retries: the original Step Functions policy (3 attempts, 1 s, backoff x2, full jitter).
+    retry_attempts: int = Field(3, ge=1, le=10)
+    retry_interval: float = Field(1.0, ge=0)
+    retry_backoff: float = Field(2.0, ge=1)
+    retry_max_delay: float = Field(60.0, ge=0)
+
+    # A stored posting older than this is fetched again when a search lists it.
+    posting_max_age_days: float = Field(7.0, ge=0)
+    # A search still running past this many seconds ends TIMED_OUT.
+    execution_timeout: float = Field(3600.0, gt=0)
+
+    model: str = DEFAULT_MODEL
+    top_n: int = Field(25, ge=1, le=1000)
+
+    require_services: bool = False
+
+    @field_validator("page_delay", mode="before")
+    @classmethod
+    def _parse_delay(cls, value: object) -> object:
+        if isinstance(value, str):
+            low, sep, high = value.strip().partition("-")
+            try:
+                bounds = (float(low), float(high) if sep else float(low))
+            except ValueError:
+                raise ValueError(f"expected seconds as MIN-MAX (e.g. 2-4), got {value!r}") from None
+            return bounds
+        if isinstance(value, (int, float)):
+            return (float(value), float(value))
+        return value
+
+    @field_validator("page_delay")
+    @classmethod
+    def _check_delay(cls, value: tuple[float, float]) -> tuple[float, float]:
+        low, high = value
+        if low < 0 or high < low:
+            raise ValueError(f"MIN-MAX must satisfy 0 <= MIN <= MAX, got {low}-{high}")
+        return value
+
+    @field_validator("linkedin_url")
+    @classmethod
+    def _check_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
+            raise ValueError(f"expected an http(s) base URL, got {value!r}")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _default_database(self) -> "Settings":
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.home / 'jobmatch.sqlite'}"
+        return self
+
+    @property
+    def allowed_hosts(self) -> frozenset[str]:
+        """Hosts jobmatch may fetch from: the configured job boards' base URLs, nothing else."""
+        return frozenset({urlsplit(self.linkedin_url).hostname or ""})
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read once from the environment."""
+    return Settings()

@@ -1,0 +1,163 @@
+"""The pydantic types every part of jobmatch speaks: searches, postings, executions, matches."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timezone
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+def utcnow() -> datetime:
+    """Now, timezone-aware in UTC."""
+    return datetime.now(timezone.utc)
+
+
+class SearchQuery(BaseModel):
+    """What a job seeker asks for; field names match the original API's JSON body."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    query: str = Field(min_length=1, max_length=200, description="Job title or keywords.")
+    location: str = Field("", max_length=200)
+    pages: int = Field(1, ge=1, le=100, description="Search result pages to read (about 10 postings each).")
+    post_time: float = Field(1, gt=0, le=365, description="Only postings listed within this many days.")
+    word_scores: dict[str, float] = Field(
+        default_factory=dict,
+        description="Term or phrase -> multiplier in (0, 10], applied once when the posting contains it.",
+    )
+    company_blocklist: list[str] = Field(default_factory=list)
+    title_blocklist: list[str] = Field(default_factory=list)
+    top_n: int = Field(25, ge=1, le=1000)
+    source: str = Field("linkedin", pattern=r"^[a-z][a-z0-9_]*$")
+
+    @field_validator("query", "location")
+    @classmethod
+    def _strip(cls, value: str) -> str:
+        value = " ".join(value.split())
+        return value
+
+    @field_validator("query")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value:
+            raise ValueError("must not be blank")
+        return value
+
+    @field_validator("word_scores")
+    @classmethod
+    def _check_weights(cls, value: dict[str, float]) -> dict[str, float]:
+        for term, weight in value.items():
+            if not term.strip():
+                raise ValueError("terms must not be blank")
+            if not 0 < weight <= 10:
+                raise ValueError(f"weight of {term!r} must be in (0, 10], got {weight}")
+        return {" ".join(term.split()): weight for term, weight in value.items()}
+
+    @property
+    def post_time_seconds(self) -> int:
+        return max(1, round(self.post_time * 86400))
+
+
+class JobRef(BaseModel):
+    """A posting as a search result card lists it."""
+
+    source: str
+    job_id: str
+    url: str
+    title: str = ""
+    company: str = ""
+    location: str = ""
+    posted_at: date | None = None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.source, self.job_id)
+
+
+class JobPosting(JobRef):
+    """A fetched posting: the card's fields plus the posting page's."""
+
+    description: str = Field("", description="Plain text; paragraphs and bullets on lines of their own.")
+    seniority: str | None = None
+    employment_type: str | None = None
+    job_function: str | None = None
+    industries: str | None = None
+    apply_url: str | None = None
+    closed: bool = False
+    fetched_at: datetime = Field(default_factory=utcnow)
+
+
+class ExecutionStatus(StrEnum):
+    """Status names as AWS Step Functions spells them, so clients of the original API understand them."""
+
+    RUNNING = "RUNNING"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+    TIMED_OUT = "TIMED_OUT"
+    ABORTED = "ABORTED"
+
+    @property
+    def finished(self) -> bool:
+        return self is not ExecutionStatus.RUNNING
+
+
+class Counts(BaseModel):
+    """Live counters of a search; `listed` = `fetched` + `cached` + `failed` once it has ended."""
+
+    pages: int = 0
+    listed: int = 0
+    fetched: int = 0
+    cached: int = 0
+    failed: int = 0
+    closed: int = 0
+    filtered: int = 0
+
+
+class Failure(BaseModel):
+    """A listed posting that could not be stored, and why."""
+
+    source: str
+    job_id: str
+    reason: str
+
+
+class Execution(BaseModel):
+    """One run of a search, from submission to its end."""
+
+    id: str = Field(default_factory=lambda: uuid.uuid4().hex)
+    query: SearchQuery
+    status: ExecutionStatus = ExecutionStatus.RUNNING
+    counts: Counts = Field(default_factory=Counts)
+    error: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
+
+
+class Match(BaseModel):
+    """A ranked posting with the evidence behind its score."""
+
+    rank: int
+    source: str
+    job_id: str
+    url: str
+    title: str
+    company: str
+    location: str
+    posted_at: date | None = None
+    score: float = Field(description="Adjusted score: raw score times the weights that fired.")
+    raw_score: float
+    similarity: float = 0.0
+    fired_weights: dict[str, float] = Field(default_factory=dict)
+    matched_keywords: list[str] = Field(default_factory=list)
+    missing_keywords: list[str] = Field(default_factory=list)
+    duplicates: list[str] = Field(default_factory=list, description="Job ids of reposts folded into this match.")
+    closed: bool = False
+
+    @property
+    def id(self) -> str:
+        return self.job_id
+
+
