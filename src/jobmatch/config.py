@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Annotated
+from typing import Annotated, Literal
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -43,6 +43,26 @@ class Settings(BaseSettings):
 
     model: str = DEFAULT_MODEL
     top_n: int = Field(25, ge=1, le=1000)
+
+    # --- ranking ---
+    # How the embedding model runs: torch fp32, torch with bf16 autocast, ONNX Runtime fp32 or int8-quantised.
+    embed_backend: Literal["torch", "torch-bf16", "onnx", "onnx-int8"] = "torch"
+    # Word pieces the model reads of each text (all-MiniLM-L6-v2 reads at most 256).
+    embed_max_tokens: int = Field(256, ge=16, le=512)
+    embed_batch_size: int = Field(32, ge=1, le=1024)
+    # Keywords listed per match, shared and missing each.
+    keywords_shown: int = Field(10, ge=0, le=100)
+    # Score = weighted mean of cosines (resume vs posting text, resume vs posting title, resume's target title vs
+    # posting title), then mixed with BM25 (scaled to [0, 1] within the search) by rank_lexical_weight.
+    # Defaults are what measured best on bench/quality.py.
+    rank_title_weight: float = Field(0.5, ge=0)
+    rank_target_title_weight: float = Field(0.5, ge=0)
+    rank_lexical_weight: float = Field(0.1, ge=0, le=1)
+    # Drop "about us", benefits and equal-opportunity text before embedding.
+    rank_strip_boilerplate: bool = True
+    # Same company and word-shingle Jaccard similarity at least this: a repost, folded into the newest; 1.01 = off.
+    dedup_similarity: float = Field(0.8, ge=0, le=1.01)
+    # --- end ranking ---
 
     require_services: bool = False
 

@@ -161,3 +161,17 @@ class Match(BaseModel):
         return self.job_id
 
 
+
+
+class SearchReport(BaseModel):
+    """What a finished search (or a ranking of a file) gives back: the matches, and what happened to the rest."""
+
+    execution_id: str | None = None
+    status: ExecutionStatus | None = None
+    error: str | None = None
+    query: SearchQuery | None = None
+    counts: Counts | None = None
+    failures: list[Failure] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+    ranked_against: str = Field("resume", description="'resume', or 'query' when no resume was given.")
+    matches: list[Match] = Field(default_factory=list)

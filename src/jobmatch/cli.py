@@ -1,0 +1,273 @@
+"""The command line: search a board, rank a file of postings, serve the API, run the fake board."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+from typing import Annotated, Callable, NoReturn, Optional, TypeVar
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from jobmatch.config import Settings, get_settings
+from jobmatch.models import ExecutionStatus, Match, SearchQuery, SearchReport
+
+app = typer.Typer(
+    help="jobmatch: find the job postings that fit your resume.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+err = Console(stderr=True)
+T = TypeVar("T")
+
+# Names the user typed, for errors about the fields they became.
+_OPTION_OF_FIELD = {
+    "query": "QUERY",
+    "location": "--location",
+    "pages": "--pages",
+    "post_time": "--post-time",
+    "word_scores": "--word-score",
+    "top_n": "--top",
+    "company_blocklist": "--exclude-company",
+    "title_blocklist": "--exclude-title",
+}
+_FORMATS = ("table", "html", "json", "csv")
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """Print one clear line to stderr and exit non-zero."""
+    err.print(f"[bold red]error:[/] {message}", highlight=False, markup=True, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def _guard(action: Callable[[], T]) -> T:
+    """Run `action`, turning the errors a user can cause into one line each."""
+    from jobmatch.jobfiles import JobFileError
+    from jobmatch.ranking import ResumeError
+
+    try:
+        return action()
+    except ValidationError as exc:
+        fail(_validation_message(exc))
+    except (ResumeError, JobFileError) as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"{exc.strerror or exc}: {exc.filename}" if getattr(exc, "filename", None) else str(exc))
+
+
+def _validation_message(exc: ValidationError) -> str:
+    parts = []
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else "input"
+        name = _OPTION_OF_FIELD.get(field, field)
+        parts.append(f"{name}: {error['msg']}" + (f" (got {error['input']!r})" if "input" in error and not isinstance(error["input"], dict) else ""))
+    return "; ".join(parts)
+
+
+def _word_scores(values: list[str]) -> dict[str, float]:
+    scores: dict[str, float] = {}
+    for value in values:
+        term, sep, weight = value.rpartition("=")
+        try:
+            if not sep or not term.strip():
+                raise ValueError
+            scores[term.strip()] = float(weight)
+        except ValueError:
+            fail(f"--word-score {value!r}: expected TERM=WEIGHT, e.g. phd=1.1")
+    return scores
+
+
+def _output_format(fmt: Optional[str], out: Optional[Path], default: str) -> str:
+    chosen = (fmt or (out.suffix.lstrip(".") if out else default)).lower()
+    if chosen not in _FORMATS or (out is not None and chosen == "table"):
+        allowed = ", ".join(f for f in _FORMATS if out is None or f != "table")
+        fail(f"--format: unknown format {chosen!r}; choose one of {allowed}")
+    return chosen
+
+
+def _emit(report: SearchReport, fmt: str, out: Optional[Path], *, matches_only: bool) -> None:
+    from jobmatch.report import ReportFormat, render
+
+    if fmt == "table":
+        Console().print(_table(report.matches))
+        return
+    text = render(report, ReportFormat(fmt), matches_only=matches_only)
+    if out is None:
+        sys.stdout.write(text)
+        return
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot write {out}: {exc.strerror or exc}")
+    err.print(f"Report written to {out}")
+
+
+def _table(matches: list[Match]) -> Table:
+    table = Table(title=f"Top {len(matches)} matches", show_lines=False)
+    for name, style in (("#", "dim"), ("Score", "bold"), ("Raw", "dim"), ("Title", ""), ("Company", ""),
+                        ("Location", "dim"), ("Posted", "dim"), ("Keywords", "green")):
+        table.add_column(name, style=style or None, overflow="fold")
+    for m in matches:
+        weights = " ".join(f"{t}×{w:g}" for t, w in m.fired_weights.items())
+        table.add_row(
+            str(m.rank), f"{m.score:.3f}", f"{m.raw_score:.3f}", m.title + (" (closed)" if m.closed else ""),
+            m.company, m.location, str(m.posted_at or ""), ", ".join(m.matched_keywords[:6]) + (f" [{weights}]" if weights else ""),
+        )
+    return table
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="Job title or keywords, e.g. 'Data Scientist'.")],
+    location: Annotated[str, typer.Option(help="Where, e.g. Chicago.")] = "",
+    pages: Annotated[int, typer.Option(help="Search result pages to read (1-100, ~10 postings each).")] = 1,
+    post_time: Annotated[float, typer.Option("--post-time", help="Only postings listed within this many days.")] = 1,
+    resume: Annotated[Optional[Path], typer.Option(help="Your resume: PDF, DOCX or text. Without it, ranks against the query.")] = None,
+    word_score: Annotated[list[str], typer.Option("--word-score", help="TERM=WEIGHT, repeatable, e.g. phd=1.1.")] = [],
+    top: Annotated[Optional[int], typer.Option(help="How many matches to keep.")] = None,
+    exclude_company: Annotated[list[str], typer.Option(help="Drop postings of companies containing this; repeatable.")] = [],
+    exclude_title: Annotated[list[str], typer.Option(help="Drop postings whose title contains this; repeatable.")] = [],
+    out: Annotated[Optional[Path], typer.Option(help="Write the report here.")] = None,
+    fmt: Annotated[Optional[str], typer.Option("--format", help="html, json or csv (default: by --out's suffix, else a table).")] = None,
+) -> None:
+    """Search LinkedIn's public job listings, fetch every posting, and rank them against your resume."""
+    settings = _settings()
+    chosen = _output_format(fmt, out, "table")
+    search_query = _guard(lambda: SearchQuery(
+        query=query, location=location, pages=pages, post_time=post_time, word_scores=_word_scores(word_score),
+        top_n=top or settings.top_n, company_blocklist=exclude_company, title_blocklist=exclude_title,
+    ))
+    resume_text = _guard(lambda: _read_resume(resume)) if resume else None
+
+    from jobmatch.pipeline import load_report
+    from jobmatch.pipeline.local import LocalRunner
+    from jobmatch.ranking import Ranker
+    from jobmatch.store import open_store
+
+    store = open_store(settings)
+    runner = LocalRunner(settings, store, Ranker(settings, cache=store))
+    execution = asyncio.run(_run_with_progress(runner, store, search_query, resume_text))
+    report = load_report(store, execution.id)
+    assert report is not None
+    if execution.status is not ExecutionStatus.SUCCEEDED:
+        fail(f"search {execution.status.value.lower().replace('_', ' ')}: {execution.error}", code=1)
+    counts = report.counts
+    assert counts is not None
+    err.print(
+        f"Listed {counts.listed}: fetched {counts.fetched}, cached {counts.cached}, failed {counts.failed}"
+        f" (closed {counts.closed}, filtered {counts.filtered}). Execution {execution.id}.",
+        highlight=False,
+    )
+    for note in report.notes:
+        err.print(f"note: {note}", highlight=False)
+    if chosen != "table":
+        err.print(_table(report.matches))
+    _emit(report, chosen, out, matches_only=False)
+
+
+async def _run_with_progress(runner, store, query: SearchQuery, resume_text: Optional[str]):
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[detail]}"), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=False) as progress:
+        pages = progress.add_task("Search pages", total=query.pages, detail="")
+        postings = progress.add_task("Postings", total=None, detail="")
+        ranking = progress.add_task("Ranking", total=None, detail="", visible=False)
+        started: dict[str, str] = {}
+
+        def rank_progress(done: int, total: int) -> None:
+            progress.update(ranking, completed=done, total=total, visible=True)
+
+        def refresh() -> None:
+            execution = store.get_execution(started["id"])
+            if execution is None:
+                return
+            c = execution.counts
+            progress.update(pages, completed=c.pages, total=max(query.pages, c.pages))
+            progress.update(postings, completed=c.fetched + c.cached + c.failed, total=c.listed or None,
+                            detail=f"fetched {c.fetched} · cached {c.cached} · failed {c.failed}")
+
+        async def poll() -> None:
+            while True:
+                if started:
+                    refresh()
+                await asyncio.sleep(0.25)
+
+        poller = asyncio.create_task(poll())
+        try:
+            execution = await runner.run(query, resume_text, on_start=lambda e: started.update(id=e.id),
+                                         rank_progress=rank_progress)
+        finally:
+            poller.cancel()
+        refresh()
+        if execution.counts.pages < query.pages:
+            progress.update(pages, total=execution.counts.pages or 1, completed=execution.counts.pages)
+    return execution
+
+
+def _read_resume(path: Path) -> str:
+    from jobmatch.ranking import read_resume
+
+    return read_resume(path)
+
+
+def _settings() -> Settings:
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        fail("settings: " + "; ".join(f"JOBMATCH_{str(e['loc'][0]).upper()}: {e['msg']}" for e in exc.errors()))
+
+
+@app.command()
+def rank(
+    resume: Annotated[Path, typer.Option(help="Your resume: PDF, DOCX or text.")],
+    jobs: Annotated[Path, typer.Option(help="Postings: .jsonl, .json or .csv (JobSpy's CSV works).")],
+    top: Annotated[Optional[int], typer.Option(help="How many matches to keep.")] = None,
+    word_score: Annotated[list[str], typer.Option("--word-score", help="TERM=WEIGHT, repeatable.")] = [],
+    exclude_company: Annotated[list[str], typer.Option(help="Drop postings of companies containing this.")] = [],
+    exclude_title: Annotated[list[str], typer.Option(help="Drop postings whose title contains this.")] = [],
+    out: Annotated[Optional[Path], typer.Option(help="Write the result here.")] = None,
+    fmt: Annotated[Optional[str], typer.Option("--format", help="table, json, csv or html.")] = None,
+) -> None:
+    """Rank postings you already have against your resume."""
+    from jobmatch.jobfiles import load_postings
+
+    settings = _settings()
+    chosen = _output_format(fmt, out, "table")
+    scores = _word_scores(word_score)
+    _guard(lambda: SearchQuery(query="rank", word_scores=scores, top_n=top or settings.top_n))
+    resume_text = _guard(lambda: _read_resume(resume))
+    postings = _guard(lambda: load_postings(jobs))
+
+    from jobmatch.ranking import Ranker
+    from jobmatch.store import open_store
+
+    store = open_store(settings)
+    ranking = Ranker(settings, cache=store).rank(
+        resume_text, postings, word_scores=scores, top_n=top or settings.top_n,
+        company_blocklist=exclude_company, title_blocklist=exclude_title,
+    )
+    _emit(SearchReport(matches=ranking.matches), chosen, out, matches_only=True)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the HTTP API and the web page."""
+    import uvicorn
+
+    _settings()
+    uvicorn.run("jobmatch.api.app:create_app", factory=True, host=host, port=port, log_level="info")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

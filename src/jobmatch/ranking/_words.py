@@ -1,0 +1,49 @@
+"""Word-level normalisation shared by word_scores, keywords and BM25.
+
+Rules (the documented semantics of `word_scores`):
+- case-insensitive (Unicode casefold, NFKC so ligatures and full-width letters match);
+- dots and apostrophes inside a word are dropped, so "Ph.D.", "PhD" and "phd" are one word, as are "Node.js"/"nodejs";
+- every other punctuation mark separates words, so "Machine-Learning", "machine/learning" and "machine learning"
+  are the same phrase;
+- a trailing "+" or "#" stays part of a word, so "C++" and "C#" are not "C";
+- a term or phrase matches whole words only: "java" does not match "JavaScript", "ml" does not match "html".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+
+_INNER_DOT = re.compile(r"(?<=\w)[.'’](?=\w)")
+_WORD = re.compile(r"[^\W_]+[+#]*")
+
+
+def words(text: str) -> list[str]:
+    """The normalised words of `text`."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return _WORD.findall(_INNER_DOT.sub("", text))
+
+
+def phrase(text: str) -> str:
+    """A term or phrase in the normalised form `contains` compares: words joined by single spaces."""
+    return " ".join(words(text))
+
+
+class WordText:
+    """A text's normalised words, ready for whole-word phrase look-ups."""
+
+    __slots__ = ("words", "_joined")
+
+    def __init__(self, text: str | Iterable[str]) -> None:
+        self.words = words(text) if isinstance(text, str) else list(text)
+        self._joined = f" {' '.join(self.words)} "
+
+    def contains(self, normalised_phrase: str) -> bool:
+        """Whether the phrase (already normalised by `phrase`) occurs as whole words."""
+        return bool(normalised_phrase) and f" {normalised_phrase} " in self._joined
+
+
+def fired_weights(text: WordText, word_scores: Mapping[str, float]) -> dict[str, float]:
+    """The weights whose term or phrase occurs in `text`, each once, keyed by the term as the user wrote it."""
+    return {term: weight for term, weight in word_scores.items() if text.contains(phrase(term))}

@@ -1,0 +1,58 @@
+"""Job boards: how to search each one and how to read its pages, over one polite HTTP layer."""
+
+from __future__ import annotations
+
+from typing import AsyncIterator, Protocol
+
+from jobmatch.config import Settings
+from jobmatch.models import JobPosting, JobRef, SearchQuery
+from jobmatch.sources._http import (
+    BlockedError,
+    FetchError,
+    HostNotAllowedError,
+    NotFoundError,
+    PoliteClient,
+    RetryPolicy,
+)
+from jobmatch.sources._limits import HostLimiter, LocalHostLimiter
+
+__all__ = [
+    "BlockedError",
+    "FetchError",
+    "HostLimiter",
+    "HostNotAllowedError",
+    "LocalHostLimiter",
+    "NotFoundError",
+    "PoliteClient",
+    "RetryPolicy",
+    "Source",
+    "UnknownSourceError",
+    "make_source",
+]
+
+
+class Source(Protocol):
+    """A job board: pages of search results, and one posting at a time."""
+
+    name: str
+
+    def search(self, query: SearchQuery) -> AsyncIterator[list[JobRef]]:
+        """Yield each search page's cards not yet seen in this search, politely paced."""
+        ...
+
+    async def fetch(self, ref: JobRef) -> JobPosting:
+        """Fetch and parse one posting; raises FetchError with a readable reason."""
+        ...
+
+
+class UnknownSourceError(ValueError):
+    """A source name no module implements."""
+
+
+def make_source(name: str, client: PoliteClient, settings: Settings) -> Source:
+    """The source called `name`, speaking through `client`."""
+    if name == "linkedin":
+        from jobmatch.sources.linkedin import LinkedInSource
+
+        return LinkedInSource(client, settings.linkedin_url)
+    raise UnknownSourceError(f"unknown source {name!r}; known: linkedin")

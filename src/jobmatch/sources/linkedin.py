@@ -1,0 +1,162 @@
+"""LinkedIn's public, logged-out job search: how to page through it and how to read its markup."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import AsyncIterator
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from jobmatch.models import JobPosting, JobRef, SearchQuery
+from jobmatch.sources._http import FetchError, NotFoundError, PoliteClient
+
+SOURCE = "linkedin"
+SEARCH_PAGE = "/jobs/search"
+SEARCH_API = "/jobs-guest/jobs/api/seeMoreJobPostings/search"
+POSTING_API = "/jobs-guest/jobs/api/jobPosting/{job_id}"
+POSTING_PAGE = "/jobs/view/{job_id}"
+# LinkedIn refuses `start` of 1000 or more with a 400.
+MAX_START = 1000
+
+_URN = re.compile(r"urn:li:jobPosting:(\d+)")
+_LIST_ITEM = re.compile(r"<li\b[^>]*>", re.IGNORECASE)
+_LINE_BREAK = re.compile(r"<br\s*/?>|</(?:p|div|h[1-6]|li|ul|ol|tr|section)\s*>", re.IGNORECASE)
+_CRITERIA = {
+    "seniority level": "seniority",
+    "employment type": "employment_type",
+    "job function": "job_function",
+    "industries": "industries",
+}
+
+
+class ParseError(FetchError):
+    """A page that arrived but does not hold what it should (a posting with no description, say)."""
+
+
+class LinkedInSource:
+    """LinkedIn's guest job search, spoken through a PoliteClient."""
+
+    name = SOURCE
+
+    def __init__(self, client: PoliteClient, base_url: str):
+        self._client = client
+        self._base = base_url.rstrip("/")
+
+    async def search(self, query: SearchQuery) -> AsyncIterator[list[JobRef]]:
+        """Yield the new cards of each result page, up to `query.pages` pages, an empty page, or start 1000."""
+        params: dict[str, str | int] = {"keywords": query.query, "location": query.location}
+        await self._client.get(self._base + SEARCH_PAGE, params=params, paced=True)
+        headers = self._csrf_headers()
+        params["f_TPR"] = f"r{query.post_time_seconds}"
+        seen: set[str] = set()
+        start = 0
+        for _ in range(query.pages):
+            if start >= MAX_START:
+                break
+            response = await self._client.get(
+                self._base + SEARCH_API, params={**params, "start": start}, headers=headers, paced=True
+            )
+            cards = parse_search_page(response.text, self._base)
+            if not cards:
+                break
+            # Page by the cards actually returned: LinkedIn's pages are not always ten long.
+            start += len(cards)
+            fresh = [card for card in cards if card.job_id not in seen]
+            seen.update(card.job_id for card in fresh)
+            yield fresh
+
+    async def fetch(self, ref: JobRef) -> JobPosting:
+        """The posting behind `ref`: the guest fragment, or the full job page when the fragment fails."""
+        try:
+            response = await self._client.get(self._base + POSTING_API.format(job_id=ref.job_id))
+            return parse_posting(response.text, ref)
+        except (NotFoundError, ParseError) as first:
+            try:
+                response = await self._client.get(self._base + POSTING_PAGE.format(job_id=ref.job_id))
+            except NotFoundError:
+                raise first from None
+            return parse_posting(response.text, ref)
+
+    def _csrf_headers(self) -> dict[str, str]:
+        # The guest API wants the JSESSIONID cookie's value (without its quotes) echoed as Csrf-Token.
+        session = self._client.cookies.get("JSESSIONID")
+        return {"Csrf-Token": session.strip('"')} if session else {}
+
+
+def job_url(base_url: str, job_id: str) -> str:
+    """The canonical link to a posting: no slug, no tracking query."""
+    return f"{base_url.rstrip('/')}/jobs/view/{job_id}"
+
+
+def parse_search_page(html: str, base_url: str = "https://www.linkedin.com") -> list[JobRef]:
+    """The job cards of one search fragment page, in page order (repeats within the page dropped)."""
+    tree = LexborHTMLParser(html)
+    refs: list[JobRef] = []
+    seen: set[str] = set()
+    for card in tree.css('[data-entity-urn^="urn:li:jobPosting:"]'):
+        match = _URN.search(card.attributes.get("data-entity-urn") or "")
+        if not match or match.group(1) in seen:
+            continue
+        job_id = match.group(1)
+        seen.add(job_id)
+        posted = card.css_first("time.job-search-card__listdate, time.job-search-card__listdate--new")
+        refs.append(
+            JobRef(
+                source=SOURCE,
+                job_id=job_id,
+                url=job_url(base_url, job_id),
+                title=_text(card, "h3.base-search-card__title") or _text(card, ".sr-only"),
+                company=_text(card, "h4.base-search-card__subtitle"),
+                location=_text(card, "span.job-search-card__location"),
+                posted_at=_date(posted.attributes.get("datetime") if posted else None),
+            )
+        )
+    return refs
+
+
+def parse_posting(html: str, ref: JobRef) -> JobPosting:
+    """A posting from its guest fragment or its full page; the card supplies what the page lacks (the date)."""
+    tree = LexborHTMLParser(html)
+    top = tree.css_first("section.top-card-layout") or tree.body or tree.root
+    markup = tree.css_first("div.description__text .show-more-less-html__markup") or tree.css_first(
+        ".show-more-less-html__markup"
+    )
+    description = description_text(markup) if markup is not None else ""
+    if not description:
+        raise ParseError(f"no job description in the page of posting {ref.job_id}")
+    criteria = {
+        field: _text(item, ".description__job-criteria-text")
+        for item in tree.css("li.description__job-criteria-item")
+        if (field := _CRITERIA.get(_text(item, ".description__job-criteria-subheader").lower()))
+    }
+    return JobPosting(
+        **ref.model_dump(exclude={"title", "company", "location"}),
+        title=_text(top, "h1.top-card-layout__title, h2.top-card-layout__title") or ref.title,
+        company=_text(top, "a.topcard__org-name-link") or ref.company,
+        location=_text(top, "span.topcard__flavor--bullet") or ref.location,
+        description=description,
+        closed=tree.css_first("figure.closed-job") is not None,
+        **criteria,
+    )
+
+
+def description_text(node: LexborNode) -> str:
+    """A description's text with its structure kept: each paragraph, line break and bullet on a line of its own."""
+    html = _LIST_ITEM.sub("\n- ", node.html or "")
+    html = _LINE_BREAK.sub("\n", html)
+    text = LexborHTMLParser(html).text(separator="")
+    lines = (" ".join(line.split()) for line in text.splitlines())
+    return "\n".join(line for line in lines if line and line != "-")
+
+
+def _text(node: LexborNode | LexborHTMLParser, selector: str) -> str:
+    found = node.css_first(selector)
+    return " ".join(found.text(separator=" ").split()) if found is not None else ""
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value.strip()) if value else None
+    except ValueError:
+        return None

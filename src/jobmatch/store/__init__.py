@@ -1,0 +1,69 @@
+"""Where postings, executions and embeddings live: one protocol, one implementation per database."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Protocol, Sequence
+
+import numpy as np
+
+from jobmatch.config import Settings
+from jobmatch.models import Execution, ExecutionStatus, Failure, JobPosting, JobRef
+
+__all__ = ["ListingOutcome", "Store", "open_store"]
+
+
+class ListingOutcome:
+    """How a listed posting ended in a search: its state names, as stored."""
+
+    LISTED = "listed"
+    FETCHED = "fetched"
+    CACHED = "cached"
+    FAILED = "failed"
+    FILTERED = "filtered"
+
+
+class Store(Protocol):
+    """Everything a runner and its stages persist. Writes are idempotent: a stage run twice leaves one row."""
+
+    # Executions
+    def create_execution(self, execution: Execution) -> None: ...
+    def get_execution(self, execution_id: str) -> Execution | None: ...
+    def running_executions(self) -> list[Execution]: ...
+    def increment(self, execution_id: str, **deltas: int) -> None:
+        """Add to an execution's counters atomically (`pages=1`, `closed=1`, ...)."""
+        ...
+    def finish_execution(self, execution_id: str, status: ExecutionStatus, error: str | None = None) -> bool:
+        """End a RUNNING execution; False (and nothing changed) when it had already ended."""
+        ...
+    def save_results(self, execution_id: str, results: Mapping[str, Any]) -> None: ...
+    def get_results(self, execution_id: str) -> dict[str, Any] | None: ...
+
+    # What a search listed, and how each ended
+    def add_listings(self, execution_id: str, refs: Sequence[JobRef]) -> list[JobRef]:
+        """Link cards to the execution; returns those not linked before (and counts them as listed)."""
+        ...
+    def settle_listing(self, execution_id: str, ref: JobRef, outcome: str, reason: str | None = None) -> bool:
+        """Record how a listed posting ended and count it; False when it had already ended."""
+        ...
+    def failures(self, execution_id: str) -> list[Failure]: ...
+    def unsettled_listings(self, execution_id: str) -> list[JobRef]: ...
+
+    # Postings, fetched once and shared by every search
+    def get_posting(self, source: str, job_id: str) -> JobPosting | None: ...
+    def save_posting(self, posting: JobPosting) -> None: ...
+    def execution_postings(self, execution_id: str) -> list[JobPosting]:
+        """The stored postings an execution listed, in listing order."""
+        ...
+
+    # Embeddings (the ranking's EmbeddingCache)
+    def load_embeddings(self, model: str, keys: Sequence[str]) -> dict[str, np.ndarray]: ...
+    def save_embeddings(self, model: str, vectors: Mapping[str, np.ndarray]) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def open_store(settings: Settings) -> Store:
+    """The store for `settings.database_url`."""
+    from jobmatch.store.sql import SqlStore
+
+    return SqlStore(settings.database_url)

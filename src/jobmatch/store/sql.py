@@ -1,0 +1,349 @@
+"""The Store on SQLAlchemy 2: SQLite by default, PostgreSQL for the scaled-out deployment."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine, make_url
+
+from jobmatch.models import Counts, Execution, ExecutionStatus, Failure, JobPosting, JobRef, SearchQuery, utcnow
+from jobmatch.store import ListingOutcome
+
+metadata = MetaData()
+
+postings = Table(
+    "postings",
+    metadata,
+    Column("source", String(32), primary_key=True),
+    Column("job_id", String(64), primary_key=True),
+    Column("url", Text, nullable=False),
+    Column("title", Text, nullable=False, default=""),
+    Column("company", Text, nullable=False, default=""),
+    Column("location", Text, nullable=False, default=""),
+    Column("posted_at", Date),
+    Column("description", Text, nullable=False, default=""),
+    Column("seniority", Text),
+    Column("employment_type", Text),
+    Column("job_function", Text),
+    Column("industries", Text),
+    Column("apply_url", Text),
+    Column("closed", Boolean, nullable=False, default=False),
+    Column("fetched_at", DateTime(timezone=True), nullable=False),
+)
+
+executions = Table(
+    "executions",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("query", JSON, nullable=False),
+    Column("status", String(16), nullable=False, index=True),
+    *(Column(name, Integer, nullable=False, default=0) for name in Counts.model_fields),
+    Column("error", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("results", JSON),
+)
+
+listings = Table(
+    "listings",
+    metadata,
+    Column("execution_id", String(64), primary_key=True),
+    Column("source", String(32), primary_key=True),
+    Column("job_id", String(64), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("card", JSON, nullable=False),
+    Column("state", String(16), nullable=False, default=ListingOutcome.LISTED),
+    Column("reason", Text),
+)
+
+embeddings = Table(
+    "embeddings",
+    metadata,
+    Column("model", String(200), primary_key=True),
+    Column("key", String(64), primary_key=True),
+    Column("dim", Integer, nullable=False),
+    Column("vector", LargeBinary, nullable=False),
+)
+
+_POSTING_FIELDS = [column.name for column in postings.columns]
+_OUTCOME_COUNTER = {
+    ListingOutcome.FETCHED: "fetched",
+    ListingOutcome.CACHED: "cached",
+    ListingOutcome.FAILED: "failed",
+    ListingOutcome.FILTERED: "filtered",
+}
+
+
+class SqlStore:
+    """The Store protocol over any SQLAlchemy database URL."""
+
+    def __init__(self, url: str):
+        self.engine = _engine(url)
+        metadata.create_all(self.engine)
+        dialect = self.engine.dialect.name
+        self._insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # Executions
+
+    def create_execution(self, execution: Execution) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                self._insert(executions)
+                .values(
+                    id=execution.id,
+                    query=execution.query.model_dump(mode="json"),
+                    status=execution.status.value,
+                    error=execution.error,
+                    created_at=execution.created_at,
+                    updated_at=execution.updated_at,
+                    finished_at=execution.finished_at,
+                    **execution.counts.model_dump(),
+                )
+                .on_conflict_do_nothing()
+            )
+
+    def get_execution(self, execution_id: str) -> Execution | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(executions).where(executions.c.id == execution_id)).mappings().first()
+        return _execution(row) if row else None
+
+    def running_executions(self) -> list[Execution]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(executions).where(executions.c.status == ExecutionStatus.RUNNING.value)
+            ).mappings()
+            return [_execution(row) for row in rows]
+
+    def increment(self, execution_id: str, **deltas: int) -> None:
+        with self.engine.begin() as conn:
+            _increment(conn, execution_id, deltas)
+
+    def finish_execution(self, execution_id: str, status: ExecutionStatus, error: str | None = None) -> bool:
+        now = utcnow()
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(executions)
+                .where(executions.c.id == execution_id, executions.c.status == ExecutionStatus.RUNNING.value)
+                .values(status=status.value, error=error, updated_at=now, finished_at=now)
+            )
+        return result.rowcount == 1
+
+    def save_results(self, execution_id: str, results: Mapping[str, Any]) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(executions)
+                .where(executions.c.id == execution_id)
+                .values(results=dict(results), updated_at=utcnow())
+            )
+
+    def get_results(self, execution_id: str) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            return conn.execute(select(executions.c.results).where(executions.c.id == execution_id)).scalar()
+
+    # Listings
+
+    def add_listings(self, execution_id: str, refs: Sequence[JobRef]) -> list[JobRef]:
+        added: list[JobRef] = []
+        with self.engine.begin() as conn:
+            position = conn.execute(
+                select(func.count()).select_from(listings).where(listings.c.execution_id == execution_id)
+            ).scalar_one()
+            for ref in refs:
+                result = conn.execute(
+                    self._insert(listings)
+                    .values(
+                        execution_id=execution_id,
+                        source=ref.source,
+                        job_id=ref.job_id,
+                        position=position + len(added),
+                        card=ref.model_dump(mode="json"),
+                        state=ListingOutcome.LISTED,
+                    )
+                    .on_conflict_do_nothing()
+                    .returning(listings.c.job_id)
+                )
+                if result.first() is not None:
+                    added.append(ref)
+            if added:
+                _increment(conn, execution_id, {"listed": len(added)})
+        return added
+
+    def settle_listing(self, execution_id: str, ref: JobRef, outcome: str, reason: str | None = None) -> bool:
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(listings)
+                .where(
+                    listings.c.execution_id == execution_id,
+                    listings.c.source == ref.source,
+                    listings.c.job_id == ref.job_id,
+                    listings.c.state == ListingOutcome.LISTED,
+                )
+                .values(state=outcome, reason=reason)
+            )
+            settled = result.rowcount == 1
+            if settled:
+                _increment(conn, execution_id, {_OUTCOME_COUNTER[outcome]: 1})
+        return settled
+
+    def failures(self, execution_id: str) -> list[Failure]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(listings.c.source, listings.c.job_id, listings.c.reason)
+                .where(listings.c.execution_id == execution_id, listings.c.state == ListingOutcome.FAILED)
+                .order_by(listings.c.position)
+            ).mappings()
+            return [Failure(source=row["source"], job_id=row["job_id"], reason=row["reason"] or "") for row in rows]
+
+    def unsettled_listings(self, execution_id: str) -> list[JobRef]:
+        with self.engine.connect() as conn:
+            cards = conn.execute(
+                select(listings.c.card)
+                .where(listings.c.execution_id == execution_id, listings.c.state == ListingOutcome.LISTED)
+                .order_by(listings.c.position)
+            ).scalars()
+            return [JobRef.model_validate(card) for card in cards]
+
+    # Postings
+
+    def get_posting(self, source: str, job_id: str) -> JobPosting | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(postings).where(postings.c.source == source, postings.c.job_id == job_id)
+            ).mappings().first()
+        return _posting(row) if row else None
+
+    def save_posting(self, posting: JobPosting) -> None:
+        values = posting.model_dump(include=set(_POSTING_FIELDS))
+        statement = self._insert(postings).values(**values)
+        statement = statement.on_conflict_do_update(
+            index_elements=[postings.c.source, postings.c.job_id],
+            set_={name: statement.excluded[name] for name in _POSTING_FIELDS if name not in ("source", "job_id")},
+        )
+        with self.engine.begin() as conn:
+            conn.execute(statement)
+
+    def execution_postings(self, execution_id: str) -> list[JobPosting]:
+        joined = listings.join(
+            postings, (listings.c.source == postings.c.source) & (listings.c.job_id == postings.c.job_id)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(postings, listings.c.card)
+                .select_from(joined)
+                .where(
+                    listings.c.execution_id == execution_id,
+                    listings.c.state.in_([ListingOutcome.FETCHED, ListingOutcome.CACHED]),
+                )
+                .order_by(listings.c.position)
+            ).mappings()
+            return [_posting(row, card=row["card"]) for row in rows]
+
+    # Embeddings
+
+    def load_embeddings(self, model: str, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        found: dict[str, np.ndarray] = {}
+        unique = list(dict.fromkeys(keys))
+        with self.engine.connect() as conn:
+            # Chunked: SQLite caps the number of bound parameters in one statement.
+            for start in range(0, len(unique), 500):
+                rows = conn.execute(
+                    select(embeddings.c.key, embeddings.c.vector).where(
+                        embeddings.c.model == model, embeddings.c.key.in_(unique[start : start + 500])
+                    )
+                )
+                for key, blob in rows:
+                    found[key] = np.frombuffer(blob, dtype=np.float32)
+        return found
+
+    def save_embeddings(self, model: str, vectors: Mapping[str, np.ndarray]) -> None:
+        if not vectors:
+            return
+        rows = [
+            {"model": model, "key": key, "dim": int(vector.shape[-1]), "vector": np.asarray(vector, np.float32).tobytes()}
+            for key, vector in vectors.items()
+        ]
+        with self.engine.begin() as conn:
+            conn.execute(self._insert(embeddings).on_conflict_do_nothing(), rows)
+
+
+def _engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+        # WAL lets readers (a status poll) proceed while the scraper writes.
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    return engine
+
+
+def _increment(conn: Connection, execution_id: str, deltas: Mapping[str, int]) -> None:
+    values: dict[str, Any] = {name: executions.c[name] + delta for name, delta in deltas.items() if delta}
+    if values:
+        values["updated_at"] = utcnow()
+        conn.execute(update(executions).where(executions.c.id == execution_id).values(**values))
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    # SQLite hands back naive datetimes; everything jobmatch stores is UTC.
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value
+
+
+def _execution(row: Mapping[str, Any]) -> Execution:
+    return Execution(
+        id=row["id"],
+        query=SearchQuery.model_validate(row["query"]),
+        status=ExecutionStatus(row["status"]),
+        counts=Counts(**{name: row[name] for name in Counts.model_fields}),
+        error=row["error"],
+        created_at=_aware(row["created_at"]),
+        updated_at=_aware(row["updated_at"]),
+        finished_at=_aware(row["finished_at"]),
+    )
+
+
+def _posting(row: Mapping[str, Any], card: Mapping[str, Any] | None = None) -> JobPosting:
+    values = {name: row[name] for name in _POSTING_FIELDS}
+    values["fetched_at"] = _aware(values["fetched_at"])
+    # The card's date is the listing's; a page read by another search may have lacked it.
+    if card and card.get("posted_at") and not values["posted_at"]:
+        values["posted_at"] = card["posted_at"]
+    return JobPosting.model_validate(values)

@@ -1,0 +1,1 @@
+"""Test helpers that stand in for the outside world: a fake LinkedIn job board (`jobmatch.testing.board`)."""

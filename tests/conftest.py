@@ -1,0 +1,70 @@
+"""Shared fixtures: isolated settings in a temporary home, and the read-only shared fixtures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from jobmatch.config import Settings
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+LINKEDIN_FIXTURES = SHARED / "fixtures" / "linkedin"
+
+
+@pytest.fixture
+def linkedin_fixtures() -> Path:
+    """The real LinkedIn guest HTML (read-only); tests that need it skip when it is absent."""
+    if not LINKEDIN_FIXTURES.is_dir():
+        pytest.skip(f"real LinkedIn fixtures not found at {LINKEDIN_FIXTURES}")
+    return LINKEDIN_FIXTURES
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh JOBMATCH_HOME for the test, so nothing touches the user's own database."""
+    path = tmp_path / "jobmatch-home"
+    monkeypatch.setenv("JOBMATCH_HOME", str(path))
+    monkeypatch.delenv("JOBMATCH_DATABASE_URL", raising=False)
+    return path
+
+
+def make_settings(home: Path, base_url: str = "http://127.0.0.1:9", **overrides: object) -> Settings:
+    """Settings for a test: its own SQLite file, a loopback board, no page delay, quick retries."""
+    values: dict[str, object] = dict(
+        home=home,
+        database_url=f"sqlite:///{home / 'test.sqlite'}",
+        linkedin_url=base_url,
+        page_delay=(0.0, 0.0),
+        retry_interval=0.05,
+        request_timeout=5.0,
+    )
+    values.update(overrides)
+    return Settings(**values)
+
+
+POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def require_service(name: str, reachable: bool) -> None:
+    """Skip a test whose service is absent, or fail it when CI demands every service (JOBMATCH_REQUIRE_SERVICES=1)."""
+    if reachable:
+        return
+    message = f"{name} is not reachable on this machine; start it to run this test"
+    if Settings().require_services:
+        pytest.fail(message + " (JOBMATCH_REQUIRE_SERVICES=1)")
+    pytest.skip(message)
+
+
+def postgres_reachable() -> bool:
+    import sqlalchemy
+
+    try:
+        engine = sqlalchemy.create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
+        with engine.connect():
+            pass
+        engine.dispose()
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "not here"
+        return False
