@@ -54,7 +54,7 @@ def test_second_ranking_embeds_nothing(postings: list[JobPosting], resume: str) 
     assert ranker.embed_postings(postings) > 0
     assert ranker.embed_postings(postings) == 0
     first = ranker.rank(resume, postings)
-    assert first.embedded == 1  # only the resume
+    assert first.embedded == 2  # only the resume and its target title
     again = Ranker(Settings(), cache).rank(resume, postings)
     assert again.embedded == 0
     assert [m.job_id for m in again.matches] == [m.job_id for m in first.matches]

@@ -102,17 +102,20 @@ class LocalRunner:
                     if result.posting is not None:
                         embed_queue.put_nowait(result.posting)
 
+                pages, stopped_by = 0, None
                 async with asyncio.TaskGroup() as group:
-                    pages = 0
                     try:
                         async for refs in dispatch(eid, query, source, self._store):
                             pages += 1
                             for ref in refs:
                                 group.create_task(scrape_one(ref))
                     except FetchError as exc:
-                        if pages == 0:
-                            raise SearchFailed(f"search failed: {exc.reason}") from None
-                        notes.append(f"search stopped after {pages} page(s): {exc.reason}")
+                        # Raised here it would cancel the scrapes under way; what was listed is still scraped.
+                        stopped_by = exc.reason
+                if stopped_by is not None:
+                    if pages == 0:
+                        raise SearchFailed(stopped_by)
+                    notes.append(f"search stopped after {pages} page(s): {stopped_by}")
         finally:
             embed_queue.put_nowait(None)
             await embedder

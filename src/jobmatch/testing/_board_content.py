@@ -398,6 +398,18 @@ _EEO: tuple[str, ...] = (
     "expression, or any other characteristic protected by federal, state or local laws.",
 )
 
+_EXTRA_PARAGRAPHS: tuple[str, ...] = (
+    "How we work: you will join a team of {team_size} people who plan together every two weeks, write things "
+    "down, and review results openly. New colleagues get a structured onboarding plan, a buddy for the first "
+    "ninety days, and regular one-to-one meetings with their manager focused on growth as much as on delivery.",
+    "Why this role matters: over the next year, {company} plans to expand into new markets and serve many more "
+    "customers. The person in this role will shape the processes, tools and habits that make that growth "
+    "sustainable, and will have a direct line to leadership to raise ideas and concerns.",
+    "Schedule and location: this position is based in {location}, with a {schedule} schedule. Occasional travel "
+    "to our other sites may be required for training, planning sessions and team events, and reasonable "
+    "notice is always given.",
+)
+
 _PAY: dict[str, tuple[int, int]] = {
     "data_science": (115, 185), "software": (120, 200), "nursing": (78, 120), "sales": (65, 140),
     "accounting": (60, 110), "hr": (60, 105), "marketing": (65, 125), "teaching": (48, 82),
@@ -425,7 +437,7 @@ def seniority_for(title: str) -> str:
     return "Mid-Senior level" if len(lowered) % 3 else "Not Applicable"
 
 
-def describe(occupation: Occupation, title: str, company: str, rng: random.Random) -> str:
+def describe(occupation: Occupation, title: str, company: str, location: str, rng: random.Random) -> str:
     """A multi-paragraph plain-text description: headings, paragraphs and "- " bullets on lines of their own."""
     do_heading, need_heading, nice_heading, benefits_heading = rng.choice(_HEADINGS)
     pay_low, pay_high = _PAY[occupation.key]
@@ -439,6 +451,9 @@ def describe(occupation: Occupation, title: str, company: str, rng: random.Rando
         "year": rng.randrange(1952, 2021),
         "team": occupation.job_function.split(" and ")[0].lower(),
         "pay": pay,
+        "team_size": rng.choice(("five", "eight", "twelve", "twenty")),
+        "location": location,
+        "schedule": rng.choice(("hybrid", "fully on-site", "flexible", "remote-first")),
     }
     skills = rng.sample(occupation.skills, k=min(len(occupation.skills), rng.randrange(5, 8)))
     lines = [
@@ -448,6 +463,7 @@ def describe(occupation: Occupation, title: str, company: str, rng: random.Rando
         "About the role",
         rng.choice(_ROLE_INTROS).format(**fill),
         "",
+        *(f"{paragraph.format(**fill)}\n" for paragraph in rng.sample(_EXTRA_PARAGRAPHS, k=rng.randrange(0, 3))),
         do_heading,
         *(f"- {duty}." for duty in rng.sample(occupation.duties, k=rng.randrange(5, 8))),
         "",

@@ -26,6 +26,7 @@ class Listing:
     listed: date
     style: str  # "br" or "p", the two description styles LinkedIn serves
     applicants: str
+    offsite: bool = False  # the apply button leads off LinkedIn (today's guest pages no longer say where)
 
     @property
     def job_id(self) -> str:
@@ -161,7 +162,7 @@ def _top_card(base: str, listing: Listing, full_page: bool) -> str:
         cta = "<!---->"
     else:
         closed = ""
-        offsite = bool(p.apply_url)
+        offsite = listing.offsite
         icon = ('\n            <icon data-svg-class-name="apply-button__offsite-apply-icon-svg"></icon>'
                 if offsite else "")
         kind = "apply-link-offsite" if offsite else "apply-link-onsite"
