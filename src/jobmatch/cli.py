@@ -58,6 +58,8 @@ def _guard(action: Callable[[], T]) -> T:
         fail(str(exc))
     except OSError as exc:
         fail(f"{exc.strerror or exc}: {exc.filename}" if getattr(exc, "filename", None) else str(exc))
+    except ValueError as exc:
+        fail(str(exc))
 
 
 def _validation_message(exc: ValidationError) -> str:
@@ -263,6 +265,30 @@ def serve(
 
     _settings()
     uvicorn.run("jobmatch.api.app:create_app", factory=True, host=host, port=port, log_level="info")
+
+
+@app.command()
+def board(
+    host: Annotated[str, typer.Option(help="Address to listen on (keep it on loopback).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8765,
+    jobs: Annotated[Optional[Path], typer.Option(help="Serve these postings (.json, .jsonl, .csv) instead of generated ones.")] = None,
+    count: Annotated[int, typer.Option(help="How many postings to generate.")] = 300,
+    seed: Annotated[int, typer.Option(help="Seed of the generated postings and faults.")] = 0,
+    latency: Annotated[float, typer.Option(help="Seconds added to every response.")] = 0.0,
+    jitter: Annotated[float, typer.Option(help="Up to this many seconds more or less.")] = 0.0,
+    fault_rate: Annotated[float, typer.Option(help="Share of postings that fault on their first fetch (0-1).")] = 0.0,
+    repeat_cards: Annotated[int, typer.Option(help="Cards of one page repeated on the next.")] = 0,
+    rate_limit: Annotated[Optional[float], typer.Option(help="Requests a second per client before 429.")] = None,
+    block: Annotated[Optional[str], typer.Option(help="Answer everything as blocked: 999, authwall or signup.")] = None,
+) -> None:
+    """Run the fake LinkedIn job board on loopback, to try jobmatch offline (point JOBMATCH_LINKEDIN_URL at it)."""
+    from jobmatch.testing.board import BoardConfig, serve as serve_board
+
+    config = _guard(lambda: BoardConfig(
+        seed=seed, latency=latency, jitter=jitter, fault_rate=fault_rate, repeat_cards=repeat_cards,
+        rate_limit=rate_limit, block=block,
+    ))
+    _guard(lambda: serve_board(host, port, config, jobs, count))
 
 
 def main() -> None:

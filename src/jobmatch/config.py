@@ -64,6 +64,20 @@ class Settings(BaseSettings):
     dedup_similarity: float = Field(0.8, ge=0, le=1.01)
     # --- end ranking ---
 
+    # --- api ---
+    # Largest resume upload, and largest request body of any other kind (a search's JSON), in bytes.
+    api_max_resume_bytes: int = Field(5 * 1024 * 1024, ge=1024)
+    api_max_body_bytes: int = Field(64 * 1024, ge=1024)
+    # Searches one key may have running at once (429 past it); 0 = no limit. `apikey create --max-running` overrides.
+    api_max_running_per_key: int = Field(0, ge=0)
+    # executionArn = this prefix + the execution id, Step Functions' shape; GET accepts either form.
+    api_arn_prefix: str = "arn:aws:states:local:000000000000:execution:jobmatch:"
+    # The `jobmatch submit` client: which API it talks to, with which key, how often it polls (seconds).
+    api_url: str = "http://127.0.0.1:8000"
+    api_key: str = ""
+    api_poll_interval: float = Field(1.0, gt=0, le=60)
+    # --- end api ---
+
     require_services: bool = False
 
     @field_validator("page_delay", mode="before")

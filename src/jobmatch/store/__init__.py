@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import datetime
 from typing import Any, Mapping, Protocol, Sequence
 
 import numpy as np
+from pydantic import BaseModel, Field
 
 from jobmatch.config import Settings
-from jobmatch.models import Execution, ExecutionStatus, Failure, JobPosting, JobRef
+from jobmatch.models import Execution, ExecutionStatus, Failure, JobPosting, JobRef, utcnow
 
-__all__ = ["ListingOutcome", "Store", "open_store"]
+__all__ = ["ApiKey", "ExecutionOwner", "ListingOutcome", "Resume", "Store", "open_store"]
 
 
 class ListingOutcome:
@@ -60,6 +63,53 @@ class Store(Protocol):
     def save_embeddings(self, model: str, vectors: Mapping[str, np.ndarray]) -> None: ...
 
     def close(self) -> None: ...
+
+    # The HTTP service: API keys (stored hashed), uploaded resumes, and which key (and resume) a search belongs to
+    def create_api_key(self, key: ApiKey, key_hash: str) -> None: ...
+    def api_key_by_hash(self, key_hash: str) -> ApiKey | None: ...
+    def list_api_keys(self) -> list[ApiKey]: ...
+    def save_resume(self, resume: Resume) -> None: ...
+    def get_resume(self, resume_id: str) -> Resume | None: ...
+    def latest_resume(self, api_key_id: str) -> Resume | None:
+        """The key's most recently uploaded resume."""
+        ...
+    def list_resumes(self, api_key_id: str) -> list[Resume]:
+        """The key's resumes, newest first, without their text."""
+        ...
+    def set_execution_owner(self, owner: ExecutionOwner) -> None: ...
+    def execution_owner(self, execution_id: str) -> ExecutionOwner | None: ...
+    def count_running(self, api_key_id: str) -> int:
+        """How many of the key's executions are RUNNING."""
+        ...
+
+
+class ApiKey(BaseModel):
+    """A client of the HTTP service; the key itself is never stored, only its hash."""
+
+    id: str = Field(default_factory=lambda: uuid.uuid4().hex[:16])
+    name: str
+    prefix: str = Field("", description="The key's first characters, to tell keys apart in a listing.")
+    max_running: int | None = Field(None, ge=0, description="Searches it may run at once; None = the setting's.")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Resume(BaseModel):
+    """An uploaded resume as text; only the key that uploaded it can use it."""
+
+    id: str = Field(default_factory=lambda: uuid.uuid4().hex)
+    api_key_id: str
+    filename: str
+    size: int = Field(description="Bytes uploaded.")
+    text: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ExecutionOwner(BaseModel):
+    """Which key started an execution, and the resume it ranks against (None: the query text)."""
+
+    execution_id: str
+    api_key_id: str
+    resume_id: str | None = None
 
 
 def open_store(settings: Settings) -> Store:

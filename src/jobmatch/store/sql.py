@@ -30,7 +30,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine, make_url
 
 from jobmatch.models import Counts, Execution, ExecutionStatus, Failure, JobPosting, JobRef, SearchQuery, utcnow
-from jobmatch.store import ListingOutcome
+from jobmatch.store import ApiKey, ExecutionOwner, ListingOutcome, Resume
 
 metadata = MetaData()
 
@@ -87,6 +87,38 @@ embeddings = Table(
     Column("key", String(64), primary_key=True),
     Column("dim", Integer, nullable=False),
     Column("vector", LargeBinary, nullable=False),
+)
+
+# The HTTP service's tables: keys (hashed), resumes, and each API execution's owner. Tables of their own rather
+# than columns on `executions`, so a database made before the service existed gains them by create_all alone.
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("key_hash", String(64), nullable=False, unique=True),
+    Column("prefix", String(16), nullable=False, default=""),
+    Column("max_running", Integer),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+resumes = Table(
+    "resumes",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("api_key_id", String(32), nullable=False, index=True),
+    Column("filename", Text, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+execution_owners = Table(
+    "execution_owners",
+    metadata,
+    Column("execution_id", String(64), primary_key=True),
+    Column("api_key_id", String(32), nullable=False, index=True),
+    Column("resume_id", String(32)),
 )
 
 _POSTING_FIELDS = [column.name for column in postings.columns]
@@ -292,6 +324,69 @@ class SqlStore:
         with self.engine.begin() as conn:
             conn.execute(self._insert(embeddings).on_conflict_do_nothing(), rows)
 
+    # API keys, resumes, execution owners
+
+    def create_api_key(self, key: ApiKey, key_hash: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(api_keys.insert().values(key_hash=key_hash, **key.model_dump()))
+
+    def api_key_by_hash(self, key_hash: str) -> ApiKey | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(api_keys).where(api_keys.c.key_hash == key_hash)).mappings().first()
+        return _api_key(row) if row else None
+
+    def list_api_keys(self) -> list[ApiKey]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(api_keys).order_by(api_keys.c.created_at)).mappings()
+            return [_api_key(row) for row in rows]
+
+    def save_resume(self, resume: Resume) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(self._insert(resumes).values(**resume.model_dump()).on_conflict_do_nothing())
+
+    def get_resume(self, resume_id: str) -> Resume | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(resumes).where(resumes.c.id == resume_id)).mappings().first()
+        return _resume(row) if row else None
+
+    def latest_resume(self, api_key_id: str) -> Resume | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(resumes).where(resumes.c.api_key_id == api_key_id).order_by(resumes.c.created_at.desc()).limit(1)
+            ).mappings().first()
+        return _resume(row) if row else None
+
+    def list_resumes(self, api_key_id: str) -> list[Resume]:
+        columns = [column for column in resumes.columns if column.name != "text"]
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(*columns).where(resumes.c.api_key_id == api_key_id).order_by(resumes.c.created_at.desc())
+            ).mappings()
+            return [_resume(row) for row in rows]
+
+    def set_execution_owner(self, owner: ExecutionOwner) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(self._insert(execution_owners).values(**owner.model_dump()).on_conflict_do_nothing())
+
+    def execution_owner(self, execution_id: str) -> ExecutionOwner | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(execution_owners).where(execution_owners.c.execution_id == execution_id)
+            ).mappings().first()
+        return ExecutionOwner(**row) if row else None
+
+    def count_running(self, api_key_id: str) -> int:
+        joined = execution_owners.join(executions, executions.c.id == execution_owners.c.execution_id)
+        with self.engine.connect() as conn:
+            return conn.execute(
+                select(func.count())
+                .select_from(joined)
+                .where(
+                    execution_owners.c.api_key_id == api_key_id,
+                    executions.c.status == ExecutionStatus.RUNNING.value,
+                )
+            ).scalar_one()
+
 
 def _engine(url: str) -> Engine:
     parsed = make_url(url)
@@ -347,3 +442,13 @@ def _posting(row: Mapping[str, Any], card: Mapping[str, Any] | None = None) -> J
     if card and card.get("posted_at") and not values["posted_at"]:
         values["posted_at"] = card["posted_at"]
     return JobPosting.model_validate(values)
+
+
+def _api_key(row: Mapping[str, Any]) -> ApiKey:
+    values = {name: row[name] for name in ApiKey.model_fields}
+    return ApiKey(**{**values, "created_at": _aware(values["created_at"])})
+
+
+def _resume(row: Mapping[str, Any]) -> Resume:
+    values = {name: row[name] for name in Resume.model_fields if name in row}
+    return Resume(**{**values, "created_at": _aware(values["created_at"])})

@@ -416,6 +416,12 @@ _PAY: dict[str, tuple[int, int]] = {
     "mechanical": (80, 130), "support": (42, 70),
 }
 
+_TEAMS: dict[str, str] = {
+    "data_science": "data science", "software": "engineering", "nursing": "nursing", "sales": "sales",
+    "accounting": "finance", "hr": "people", "marketing": "marketing", "teaching": "teaching",
+    "mechanical": "engineering", "support": "customer experience",
+}
+
 _HEADINGS = (
     ("What you'll do:", "What you'll bring:", "Nice to have:", "Benefits"),
     ("Responsibilities", "Qualifications", "Preferred qualifications", "What we offer"),
@@ -449,7 +455,7 @@ def describe(occupation: Occupation, title: str, company: str, location: str, rn
         "mission": rng.choice(occupation.mission),
         "size": rng.choice(("120", "350", "800", "2,500", "12,000")),
         "year": rng.randrange(1952, 2021),
-        "team": occupation.job_function.split(" and ")[0].lower(),
+        "team": _TEAMS[occupation.key],
         "pay": pay,
         "team_size": rng.choice(("five", "eight", "twelve", "twenty")),
         "location": location,

@@ -38,8 +38,14 @@ class Listing:
 
 
 def slugify(text: str) -> str:
-    """LinkedIn's URL slug: lower case, runs of anything but letters and digits become one hyphen."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "job"
+    """LinkedIn's URL slug: lower case, spaces and punctuation become hyphens, other characters stay percent-encoded.
+
+    Real slugs keep characters like "+" and "–" ("paramount%2B", "engineer-%E2%80%93-go"), so a parser must
+    take the id from the digits after the last hyphen, not expect a tidy slug.
+    """
+    text = re.sub(r"[<>\"'`]", "", text.lower())
+    text = re.sub(r"[\s,/()|.:;!?*#]+", "-", text)
+    return quote(re.sub(r"-{2,}", "-", text).strip("-"), safe="-") or "job"
 
 
 def view_url(base: str, listing: Listing) -> str:
