@@ -80,3 +80,32 @@ def test_rank_a_jobspy_csv(tmp_path: Path) -> None:
     assert [m["id"] for m in matches] == ["li-1", "li-2"]
     assert {"id", "score", "raw_score", "title", "company", "matched_keywords"} <= set(matches[0])
     assert matches[0]["title"] == "ICU Registered Nurse"
+
+
+@pytest.mark.model
+def test_search_against_the_board_prints_matches_and_writes_reports(tmp_path: Path) -> None:
+    from jobmatch.testing.board import Board, BoardConfig
+
+    resume = tmp_path / "cv.txt"
+    resume.write_text("Registered nurse, ICU, patient care, BLS, ACLS, electronic health records.")
+    board = Board(BoardConfig(count=30, seed=8, fault_rate=0.1, fault_kinds=("500", "reset")))
+    with board.running_in_thread() as url:
+        env = {"JOBMATCH_LINKEDIN_URL": url, "JOBMATCH_PAGE_DELAY": "0", "JOBMATCH_RETRY_INTERVAL": "0.01"}
+        html = run_cli("search", "Nurse", "--location", "Chicago", "--pages", "2", "--post-time", "30",
+                       "--resume", str(resume), "--word-score", "icu=1.5", "--out", str(tmp_path / "m.html"),
+                       home=tmp_path, env=env)
+        assert html.returncode == 0, html.stderr
+        as_json = run_cli("search", "Nurse", "--pages", "2", "--post-time", "30", "--resume", str(resume),
+                          "--word-score", "icu=1.5", "--format", "json", home=tmp_path, env=env)
+    assert as_json.returncode == 0, as_json.stderr
+    page = (tmp_path / "m.html").read_text()
+    assert "<article" in page and "Nurse" in page
+    assert "Top" in html.stdout + html.stderr  # the terminal table
+    report = json.loads(as_json.stdout)
+    assert report["status"] == "SUCCEEDED" and report["execution_id"]
+    assert set(report["counts"]) >= {"listed", "fetched", "cached", "failed", "closed", "filtered"}
+    assert report["counts"]["cached"] == report["counts"]["listed"] == 20  # the second search fetched nothing
+    assert report["failures"] == []
+    top = report["matches"][0]
+    assert "nurse" in top["title"].lower()
+    assert any(m["fired_weights"].get("icu") == 1.5 for m in report["matches"])

@@ -1,23 +1,107 @@
-"""The FastAPI application."""
+"""The FastAPI application: the service wired to a store, a ranker and the embedded runner."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
-from fastapi.responses import HTMLResponse
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any
+
+from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 
 from jobmatch import __version__
+from jobmatch.api import routes
+from jobmatch.api.background import BackgroundRunner
+from jobmatch.api.service import SHUTDOWN_REASON, ApiError, SearchService
+from jobmatch.config import Settings, get_settings
+from jobmatch.store import Store, open_store
+
+if TYPE_CHECKING:
+    from jobmatch.ranking import Ranker
+
+# Room for the multipart framing around a resume of the largest allowed size.
+_MULTIPART_OVERHEAD = 64 * 1024
+
+DESCRIPTION = """Search job boards and rank the postings against your resume.
+
+Two ways in: the original submit-then-poll API (`POST /jobscrape`, then `GET /jobscrape` until `status` is no longer
+RUNNING; the HTML report is at `output.Payload.body`) and the resource API under `/v1`. Every route but `/healthz`
+takes an API key in the `x-api-key` header (`jobmatch apikey create --name NAME` prints one).
+"""
 
 
-def create_app() -> FastAPI:
-    """A new application instance."""
-    app = FastAPI(title="jobmatch", version=__version__)
+class AsciiJSONResponse(JSONResponse):
+    """JSON with non-ASCII escaped: an error may echo input that UTF-8 cannot encode (a lone surrogate)."""
 
-    @app.get("/healthz")
-    def healthz() -> dict[str, str]:
-        return {"status": "ok", "version": __version__}
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=True, separators=(",", ":")).encode("ascii")
 
-    @app.get("/", response_class=HTMLResponse)
-    def index() -> str:
-        return "<!DOCTYPE html><title>jobmatch</title><h1>jobmatch</h1><p>The service is up. See <a href='/docs'>/docs</a>.</p>"
 
+def create_app(settings: Settings | None = None, *, store: Store | None = None, ranker: "Ranker | None" = None) -> FastAPI:
+    """A new application; `store` and `ranker` default to ones made from `settings` (the environment's)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from jobmatch.ranking import Ranker
+
+        the_store = store or open_store(settings)
+        runner = BackgroundRunner(settings, the_store, ranker or Ranker(settings, cache=the_store))
+        service = SearchService(settings, the_store, runner)
+        await run_in_threadpool(service.recover)
+        runner.start()
+        app.state.service = service
+        try:
+            yield
+        finally:
+            await run_in_threadpool(runner.stop, SHUTDOWN_REASON)
+            if store is None:
+                the_store.close()
+
+    app = FastAPI(
+        title="jobmatch",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        max_body_size=settings.api_max_body_bytes,
+    )
+    app.include_router(routes.pages)
+    app.include_router(routes.jobscrape)
+    app.include_router(routes.v1)
+    app.include_router(routes.resumes, max_body_size=settings.api_max_resume_bytes + _MULTIPART_OVERHEAD)
+    app.mount("/static", StaticFiles(directory=routes.STATIC), name="static")
+    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
     return app
+
+
+async def _api_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ApiError)
+    return JSONResponse({"detail": exc.detail}, status_code=exc.status)
+
+
+async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    """400 for a body that is not JSON at all, 422 for a field that breaks a rule; the message names both."""
+    assert isinstance(exc, RequestValidationError)
+    errors = exc.errors()
+    malformed = any(error.get("type") == "json_invalid" for error in errors)
+    message = "; ".join(_describe(error) for error in errors)
+    content = {"detail": jsonable_encoder(errors, custom_encoder={bytes: _bytes_text}), "message": message}
+    return AsciiJSONResponse(content, status_code=400 if malformed else 422)
+
+
+def _describe(error: dict[str, Any]) -> str:
+    # ("body", "word_scores", "phd") -> "word_scores.phd": where the field sits (body, query...) goes unsaid.
+    loc = [str(part) for part in error.get("loc", ())]
+    if len(loc) > 1 and loc[0] in ("body", "query", "path", "header"):
+        loc = loc[1:]
+    return f"{'.'.join(loc) or 'body'}: {error.get('msg', 'invalid')}"
+
+
+def _bytes_text(value: bytes) -> str:
+    return value.decode("utf-8", "replace")

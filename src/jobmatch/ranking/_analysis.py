@@ -23,6 +23,7 @@ _lock = threading.Lock()
 class PostingText:
     """What the lexical parts of ranking need from one posting."""
 
+    body: str  # the description with boilerplate dropped (see _text.clean_posting)
     text: WordText  # title and full description, for word_scores
     terms: Counter[str]  # keyword candidates of the cleaned text, places and the company's name left out
     bag: Counter[str]  # BM25 terms
@@ -60,9 +61,11 @@ def bag(text_words: list[str]) -> Counter[str]:
 
 def _analyse(posting: JobPosting) -> PostingText:
     full = WordText(f"{posting.title}\n{posting.description}")
-    cleaned = words(f"{posting.title}\n{clean_posting(posting.description)}")
+    body = clean_posting(posting.description)
+    cleaned = words(f"{posting.title}\n{body}")
     exclude = frozenset(words(f"{posting.company} {posting.location}"))
     return PostingText(
+        body=body,
         text=full,
         terms=_keywords.candidate_terms(cleaned, exclude),
         bag=bag(cleaned),

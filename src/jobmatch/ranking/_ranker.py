@@ -172,7 +172,8 @@ class Ranker:
 
     def _posting_texts(self, posting: JobPosting) -> tuple[str, str]:
         """(body, title): the texts of a posting that get embedded."""
-        body = posting_body(posting.title, posting.description, self.settings.rank_strip_boilerplate)
+        description = analyse(posting).body if self.settings.rank_strip_boilerplate else posting.description
+        body = posting_body(posting.title, description)
         return body, posting.title.strip() or body
 
     def _vectors(

@@ -53,10 +53,9 @@ def clean_posting(description: str) -> str:
     return cleaned if len(cleaned) >= 0.2 * len(description.strip()) else description.strip()
 
 
-def posting_body(title: str, description: str, strip_boilerplate: bool) -> str:
-    """The posting text the model reads: title first, then the (cleaned) description."""
-    text = clean_posting(description) if strip_boilerplate else description.strip()
-    return f"{title.strip()}\n{text}".strip()
+def posting_body(title: str, description: str) -> str:
+    """The posting text the model reads: title first, then the description (cleaned by the caller if wanted)."""
+    return f"{title.strip()}\n{description.strip()}".strip()
 
 
 def resume_body(text: str) -> str:
@@ -91,7 +90,11 @@ _LABEL = re.compile(
     r"post\s+applied\s+for|desired\s+(?:position|role))\s*[:\-–]\s*(.+)$",
     re.IGNORECASE | re.MULTILINE,
 )
-_TOKEN = re.compile(r"[A-Za-z][A-Za-z.+#/&-]*")
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z.+#&-]*")
+# Words that end a title phrase when met to its left: labels and section names, not qualifiers.
+_NOT_QUALIFIER = frozenset(
+    "description designation company role title position profile details summary objective experience".split()
+)
 
 
 def target_title(resume: str) -> str:
@@ -135,7 +138,11 @@ def _title_phrases(text: str) -> list[str]:
         start = index
         while start > 0 and index - start < 3:
             previous = tokens[start - 1].lower()
-            if previous in STOP and previous not in {"senior", "junior", "lead"} or previous in _TITLE_NOUNS:
+            if (
+                previous in STOP and previous not in {"senior", "junior", "lead"}
+                or previous in _TITLE_NOUNS
+                or previous in _NOT_QUALIFIER
+            ):
                 break
             start -= 1
         words = tokens[start : index + 1]

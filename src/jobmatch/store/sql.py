@@ -357,10 +357,9 @@ class SqlStore:
         return _resume(row) if row else None
 
     def list_resumes(self, api_key_id: str) -> list[Resume]:
-        columns = [column for column in resumes.columns if column.name != "text"]
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(*columns).where(resumes.c.api_key_id == api_key_id).order_by(resumes.c.created_at.desc())
+                select(resumes).where(resumes.c.api_key_id == api_key_id).order_by(resumes.c.created_at.desc())
             ).mappings()
             return [_resume(row) for row in rows]
 
@@ -450,5 +449,5 @@ def _api_key(row: Mapping[str, Any]) -> ApiKey:
 
 
 def _resume(row: Mapping[str, Any]) -> Resume:
-    values = {name: row[name] for name in Resume.model_fields if name in row}
+    values = {name: row[name] for name in Resume.model_fields}
     return Resume(**{**values, "created_at": _aware(values["created_at"])})

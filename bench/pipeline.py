@@ -1,0 +1,130 @@
+"""A 300-posting search against the fake board: streaming vs phase-after-phase, and the polite floor.
+
+Prints the streaming run's wall time, the polite floor (the paging alone: page delays plus page latencies), their
+ratio (target <= 1.15), the same search run phase after phase (all pages, then all postings, then ranking), and the
+warm repeat (every posting already stored). Run: `make bench` or `.venv/bin/python bench/pipeline.py`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from jobmatch.config import Settings
+from jobmatch.models import SearchQuery
+from jobmatch.pipeline import analyze, dispatch, scrape
+from jobmatch.pipeline.local import LocalRunner
+from jobmatch.ranking import Ranker
+from jobmatch.sources import LocalHostLimiter, PoliteClient, make_source
+from jobmatch.store.sql import SqlStore
+from jobmatch.testing.board import Board, BoardConfig
+
+RESUME = (
+    "Data scientist with 6 years of experience. Python, SQL, pandas, scikit-learn, PyTorch, statistics, "
+    "experimentation and A/B testing, forecasting, recommendation systems, Spark, AWS. PhD in applied mathematics."
+)
+
+
+class RecordingLimiter(LocalHostLimiter):
+    """The local limiter, seeded, noting each search page's pause so the floor can be reported."""
+
+    def __init__(self, settings: Settings, seed: int):
+        super().__init__(settings.max_concurrency, settings.page_delay, random.Random(seed))
+        self.waits: list[float] = []
+
+    async def wait_turn(self, host: str) -> float:
+        waited = await super().wait_turn(host)
+        self.waits.append(waited)
+        return waited
+
+
+def settings_for(home: Path, url: str, page_delay: tuple[float, float]) -> Settings:
+    return Settings(home=home, database_url=f"sqlite:///{home / 'bench.sqlite'}", linkedin_url=url, page_delay=page_delay)
+
+
+async def streaming(settings: Settings, query: SearchQuery, ranker_settings: Settings, seed: int) -> tuple[float, SqlStore, LocalRunner]:
+    store = SqlStore(settings.database_url)
+    runner = LocalRunner(settings, store, Ranker(ranker_settings, cache=store), limiter=RecordingLimiter(settings, seed))
+    started = time.perf_counter()
+    execution = await runner.run(query, RESUME)
+    elapsed = time.perf_counter() - started
+    assert execution.status.value == "SUCCEEDED", execution.error
+    print(f"  streaming: listed {execution.counts.listed}, fetched {execution.counts.fetched}, failed {execution.counts.failed}")
+    return elapsed, store, runner
+
+
+async def phased(settings: Settings, query: SearchQuery, seed: int) -> tuple[float, float, float]:
+    """Paging alone, then scraping alone, then embedding and ranking: the sequential design's times."""
+    store = SqlStore(settings.database_url)
+    ranker = Ranker(settings, cache=store)
+    from jobmatch.models import Execution
+
+    execution = Execution(query=query)
+    store.create_execution(execution)
+    async with PoliteClient(settings, limiter=RecordingLimiter(settings, seed)) as client:
+        source = make_source("linkedin", client, settings)
+        started = time.perf_counter()
+        refs = [ref async for page in dispatch(execution.id, query, source, store) for ref in page]
+        paging = time.perf_counter() - started
+        started = time.perf_counter()
+        await asyncio.gather(*(scrape(execution.id, ref, source, store, max_age=timedelta(days=7)) for ref in refs))
+        scraping = time.perf_counter() - started
+    started = time.perf_counter()
+    ranker.embed_postings(store.execution_postings(execution.id))
+    analyze(execution.id, query, store, ranker, RESUME)
+    ranking = time.perf_counter() - started
+    return paging, scraping, ranking
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=30)
+    parser.add_argument("--latency", type=float, default=0.25)
+    parser.add_argument("--jitter", type=float, default=0.1)
+    parser.add_argument("--delay", default="0.4-0.8", help="page delay MIN-MAX, scaled down from 2-4 s for speed")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    low, _, high = args.delay.partition("-")
+    page_delay = (float(low), float(high or low))
+    query = SearchQuery(query="Data Scientist", location="Chicago", pages=args.pages, post_time=60)
+
+    def board() -> Board:
+        return Board(BoardConfig(count=args.pages * 10, seed=args.seed, latency=args.latency, jitter=args.jitter))
+
+    with tempfile.TemporaryDirectory() as tmp:
+        warm_up = Ranker(settings_for(Path(tmp), "http://127.0.0.1:1", page_delay))
+        warm_up.rank(RESUME, [], top_n=1)  # load the model outside the timings
+        from jobmatch.testing.board import generate_postings
+
+        warm_up.embed_postings(generate_postings(2, seed=99))
+
+        print(f"300-posting search: {args.pages} pages, board latency {args.latency}±{args.jitter} s, page delay {args.delay} s")
+        with board().running_in_thread() as url:
+            settings = settings_for(Path(tmp) / "phased", url, page_delay)
+            paging, scraping, ranking = asyncio.run(phased(settings, query, args.seed))
+        with board().running_in_thread() as url:
+            settings = settings_for(Path(tmp) / "streaming", url, page_delay)
+            wall, store, runner = asyncio.run(streaming(settings, query, settings, args.seed))
+            started = time.perf_counter()
+            repeat = asyncio.run(runner.run(query, RESUME))
+            warm = time.perf_counter() - started
+            assert repeat.counts.cached == repeat.counts.listed, repeat.counts
+
+    floor = paging
+    phased_total = paging + scraping + ranking
+    print(f"polite floor (paging alone: page delays + page latencies): {floor:6.2f} s")
+    print(f"streaming run, wall time:                                 {wall:6.2f} s   ratio to floor {wall / floor:.3f} (target <= 1.15)")
+    print(f"phase after phase: paging {paging:.2f} s + scraping {scraping:.2f} s + embedding/ranking {ranking:.2f} s"
+          f" = {phased_total:6.2f} s   ratio to floor {phased_total / floor:.3f}")
+    print(f"streaming vs phase after phase: {wall / phased_total:.3f}x the time")
+    print(f"warm repeat (all {repeat.counts.cached} postings stored, pages still paged politely): {warm:6.2f} s"
+          f"   ratio to floor {warm / floor:.3f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,151 @@
+"""What the HTTP API accepts and answers, as pydantic models (and so as the OpenAPI schema at /docs)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, field_validator
+
+from jobmatch.models import Counts, ExecutionStatus, Failure, Match, SearchQuery
+
+RankedAgainst = Literal["resume", "query"]
+
+
+def _encodable(value: Any) -> Any:
+    # JSON may carry lone surrogates ("\ud800"); they cannot be written back out as UTF-8, so refuse them here.
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("must be valid Unicode text (no lone surrogates)") from None
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _encodable(key)
+            _encodable(item)
+    elif isinstance(value, list):
+        for item in value:
+            _encodable(item)
+    return value
+
+
+class SearchRequest(SearchQuery):
+    """A search to run: the original API's body, plus an optional resume, blocklists and how many matches to keep."""
+
+    resume_id: str | None = Field(
+        None,
+        max_length=64,
+        description="A resume this key uploaded; omitted: the key's most recent resume, else the query text.",
+    )
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _valid_text(cls, value: Any) -> Any:
+        return _encodable(value)
+
+
+class ExecutionRef(BaseModel):
+    """The original API's answer to a submission: ids to poll with."""
+
+    request_id: str = Field(description="The execution id.")
+    executionArn: str = Field(description="What GET /jobscrape takes back (the bare id works too).")
+    ranked_against: RankedAgainst = Field(description="Whether the search ranks against a resume or the query.")
+    resume_id: str | None = None
+
+
+class ExecutionQuery(BaseModel):
+    """The original client's GET body."""
+
+    model_config = {"extra": "ignore"}
+
+    executionArn: str = Field(min_length=1, max_length=300)
+
+    @field_validator("executionArn", mode="before")
+    @classmethod
+    def _valid_text(cls, value: Any) -> Any:
+        return _encodable(value)
+
+
+class Progress(Counts):
+    """Live counters: pages read of those asked for, and postings listed, fetched, cached, failed."""
+
+    pages_requested: int = Field(description="Pages the search asked for (a board may have fewer).")
+    settled: int = Field(description="Listed postings that have ended: fetched + cached + failed.")
+
+
+class LambdaPayload(BaseModel):
+    """Where the original client reads the HTML report: `output.Payload.body`."""
+
+    statusCode: int = 200
+    body: str = Field(description="The HTML report.")
+
+
+class JobscrapeOutput(BaseModel):
+    """A succeeded search's output: ranked matches, what happened to every posting, and the HTML report."""
+
+    request_id: str
+    ranked_against: RankedAgainst
+    resume_id: str | None = None
+    matches: list[Match]
+    counts: Counts
+    failures: list[Failure]
+    notes: list[str]
+    report_html: str
+    Payload: LambdaPayload
+
+
+class JobscrapeStatus(BaseModel):
+    """The original API's poll answer, with Step Functions' status names."""
+
+    executionArn: str
+    status: ExecutionStatus
+    progress: Progress
+    error: str | None = Field(None, description="Why the search did not succeed.")
+    output: JobscrapeOutput | None = Field(None, description="Set once status is SUCCEEDED.")
+
+
+class SearchLinks(BaseModel):
+    self: str
+    report_html: str
+    report_csv: str
+    report_json: str
+
+
+class SearchView(BaseModel):
+    """A search as the resource API shows it."""
+
+    id: str
+    status: ExecutionStatus
+    query: SearchQuery
+    progress: Progress
+    error: str | None = None
+    ranked_against: RankedAgainst
+    resume_id: str | None = None
+    created_at: datetime
+    updated_at: datetime
+    finished_at: datetime | None = None
+    matches: list[Match] | None = Field(None, description="Set once status is SUCCEEDED.")
+    failures: list[Failure] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+    links: SearchLinks
+
+
+class ResumeView(BaseModel):
+    """An uploaded resume; its text stays on the server."""
+
+    id: str
+    filename: str
+    size: int = Field(description="Bytes uploaded.")
+    chars: int = Field(description="Characters of text read from it.")
+    created_at: datetime
+
+
+class Problem(BaseModel):
+    """An error: what went wrong, in one sentence."""
+
+    detail: str
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    version: str

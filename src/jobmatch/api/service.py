@@ -1,0 +1,297 @@
+"""What the routes do: keys, resumes, searches and their reports, each key seeing only its own."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from pathlib import PurePath
+
+from jobmatch import apikeys
+from jobmatch.api.background import BackgroundRunner, end_execution
+from jobmatch.api.schemas import (
+    ExecutionRef,
+    JobscrapeOutput,
+    JobscrapeStatus,
+    LambdaPayload,
+    Progress,
+    ResumeView,
+    SearchLinks,
+    SearchRequest,
+    SearchView,
+)
+from jobmatch.config import Settings
+from jobmatch.models import Execution, ExecutionStatus, SearchQuery, SearchReport
+from jobmatch.pipeline import load_report
+from jobmatch.report import ReportFormat, render, render_html
+from jobmatch.store import ApiKey, ExecutionOwner, Resume, Store
+
+log = logging.getLogger(__name__)
+
+RESUME_SUFFIXES = frozenset({".pdf", ".docx", ".txt", ".md", ".markdown", ".text"})
+RESUME_MEDIA_TYPES = frozenset({
+    "application/pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "text/plain",
+    "text/markdown",
+})
+RESTART_REASON = "interrupted: the server restarted while this search ran; submit it again"
+SHUTDOWN_REASON = "interrupted: the server stopped while this search ran; submit it again"
+
+
+class ApiError(Exception):
+    """An error a client caused (or may retry), with its HTTP status and a one-sentence reason."""
+
+    status = 400
+
+    def __init__(self, detail: str):
+        super().__init__(detail)
+        self.detail = detail
+
+
+class NotFound(ApiError):
+    status = 404
+
+
+class Conflict(ApiError):
+    status = 409
+
+
+class TooLarge(ApiError):
+    status = 413
+
+
+class UnsupportedMediaType(ApiError):
+    status = 415
+
+
+class Unprocessable(ApiError):
+    status = 422
+
+
+class TooManyRunning(ApiError):
+    status = 429
+
+
+class SearchService:
+    """The service behind the routes; every method taking a key acts only on what that key owns."""
+
+    def __init__(self, settings: Settings, store: Store, runner: BackgroundRunner):
+        self.settings = settings
+        self._store = store
+        self._runner = runner
+        # Count-then-submit must not interleave, or two submissions could both pass a key's limit.
+        self._submit_lock = threading.Lock()
+
+    # Keys
+
+    def authenticate(self, raw_key: str | None) -> ApiKey | None:
+        return apikeys.authenticate(self._store, raw_key)
+
+    # Resumes
+
+    def upload_resume(self, key: ApiKey, filename: str, content_type: str, data: bytes) -> ResumeView:
+        """Read an uploaded resume into text and keep it for the key's searches."""
+        from jobmatch.ranking import ResumeError, read_resume
+
+        name = _clean_filename(filename)
+        suffix = PurePath(name).suffix.lower()
+        media = content_type.split(";")[0].strip().lower()
+        if suffix not in RESUME_SUFFIXES and not (suffix == "" and media in RESUME_MEDIA_TYPES):
+            raise UnsupportedMediaType(
+                f"file: unsupported resume type {suffix or media or '(none)'}; upload a PDF, DOCX or .txt file"
+            )
+        limit = self.settings.api_max_resume_bytes
+        if len(data) > limit:
+            raise TooLarge(f"file: {len(data)} bytes is over the {limit} byte limit for a resume")
+        try:
+            text = read_resume(data, name)
+        except ResumeError as exc:
+            raise Unprocessable(f"file: {exc}") from None
+        except Exception as exc:  # noqa: BLE001 - a malformed file may break a parser in any way; it is still the file
+            log.info("resume %s could not be read: %s", name, exc)
+            raise Unprocessable(f"file: resume {name} could not be read ({type(exc).__name__})") from None
+        resume = Resume(api_key_id=key.id, filename=name, size=len(data), text=text)
+        self._store.save_resume(resume)
+        return _resume_view(resume)
+
+    def list_resumes(self, key: ApiKey) -> list[ResumeView]:
+        return [_resume_view(resume) for resume in self._store.list_resumes(key.id)]
+
+    # Searches
+
+    def submit(self, key: ApiKey, request: SearchRequest) -> tuple[Execution, ExecutionOwner]:
+        """Start a search for the key against its chosen resume, its latest one, or (having none) the query."""
+        values = request.model_dump(exclude={"resume_id"})
+        if "top_n" not in request.model_fields_set:
+            values["top_n"] = self.settings.top_n
+        query = SearchQuery.model_validate(values)
+        resume = self._resume_for(key, request.resume_id)
+        limit = key.max_running if key.max_running is not None else self.settings.api_max_running_per_key
+        with self._submit_lock:
+            if limit and self._store.count_running(key.id) >= limit:
+                raise TooManyRunning(f"this key already runs {limit} search(es) at once; wait for one to end")
+            execution = self._runner.submit(query, resume.text if resume else None)
+            owner = ExecutionOwner(execution_id=execution.id, api_key_id=key.id, resume_id=resume.id if resume else None)
+            self._store.set_execution_owner(owner)
+        return execution, owner
+
+    def submit_jobscrape(self, key: ApiKey, request: SearchRequest) -> ExecutionRef:
+        execution, owner = self.submit(key, request)
+        return ExecutionRef(
+            request_id=execution.id,
+            executionArn=self.arn(execution.id),
+            ranked_against=_ranked_against(owner),
+            resume_id=owner.resume_id,
+        )
+
+    def search_view(self, key: ApiKey, execution_id: str) -> SearchView:
+        execution, owner = self._owned(key, execution_id)
+        report = load_report(self._store, execution.id) if execution.status.finished else None
+        failures = report.failures if report else self._store.failures(execution.id)
+        base = f"/v1/searches/{execution.id}"
+        return SearchView(
+            id=execution.id,
+            status=execution.status,
+            query=execution.query,
+            progress=_progress(execution),
+            error=execution.error,
+            ranked_against=_ranked_against(owner),
+            resume_id=owner.resume_id,
+            created_at=execution.created_at,
+            updated_at=execution.updated_at,
+            finished_at=execution.finished_at,
+            matches=report.matches if report and execution.status is ExecutionStatus.SUCCEEDED else None,
+            failures=failures,
+            notes=report.notes if report else [],
+            links=SearchLinks(
+                self=base,
+                report_html=f"{base}/report.html",
+                report_csv=f"{base}/report.csv",
+                report_json=f"{base}/report.json",
+            ),
+        )
+
+    def jobscrape_status(self, key: ApiKey, execution_arn: str) -> JobscrapeStatus:
+        execution, owner = self._owned(key, self.execution_id(execution_arn))
+        output = None
+        if execution.status is ExecutionStatus.SUCCEEDED:
+            report = self._report(execution.id)
+            html = render_html(report)
+            output = JobscrapeOutput(
+                request_id=execution.id,
+                ranked_against=report.ranked_against,
+                resume_id=owner.resume_id,
+                matches=report.matches,
+                counts=report.counts or execution.counts,
+                failures=report.failures,
+                notes=report.notes,
+                report_html=html,
+                Payload=LambdaPayload(body=html),
+            )
+        return JobscrapeStatus(
+            executionArn=self.arn(execution.id),
+            status=execution.status,
+            progress=_progress(execution),
+            error=execution.error,
+            output=output,
+        )
+
+    def abort(self, key: ApiKey, execution_id: str) -> SearchView:
+        """Stop a running search; it ends ABORTED. A search that has already ended is a conflict."""
+        execution, _ = self._owned(key, execution_id)
+        if execution.status.finished:
+            raise Conflict(f"search {execution.id} has already ended ({execution.status.value})")
+        if not self._runner.abort(execution.id):
+            # Not this process's task (it ended a moment ago, or ran before a restart): end it in the store.
+            end_execution(self._store, execution.id, ExecutionStatus.ABORTED, "search aborted")
+        self._wait_until_ended(execution.id)
+        return self.search_view(key, execution.id)
+
+    def report(self, key: ApiKey, execution_id: str, fmt: ReportFormat) -> str:
+        """The search's report so far (its status says whether it has ended) in `fmt`."""
+        execution, _ = self._owned(key, execution_id)
+        return render(self._report(execution.id), fmt)
+
+    # Start-up
+
+    def recover(self) -> int:
+        """End as FAILED the API's searches a previous process left RUNNING; returns how many.
+
+        The embedded runner keeps a search's state in memory, so one cut off by a restart cannot go on; saying so
+        beats a search that polls RUNNING forever. (One API process per database: a second would end the first's.)
+        """
+        ended = 0
+        for execution in self._store.running_executions():
+            # Searches the CLI runs on the same database are not the API's to end.
+            if self._store.execution_owner(execution.id) is not None:
+                ended += end_execution(self._store, execution.id, ExecutionStatus.FAILED, RESTART_REASON)
+        if ended:
+            log.warning("marked %d search(es) left running by a previous server FAILED", ended)
+        return ended
+
+    # Ids
+
+    def arn(self, execution_id: str) -> str:
+        return self.settings.api_arn_prefix + execution_id
+
+    @staticmethod
+    def execution_id(execution_arn: str) -> str:
+        """The execution id in an ARN (its last `:` part), or the bare id itself."""
+        return execution_arn.strip().rsplit(":", 1)[-1]
+
+    # Helpers
+
+    def _owned(self, key: ApiKey, execution_id: str) -> tuple[Execution, ExecutionOwner]:
+        # One answer for "no such search" and "another key's search": ids must not leak across keys.
+        owner = self._store.execution_owner(execution_id) if execution_id else None
+        execution = self._store.get_execution(execution_id) if owner and owner.api_key_id == key.id else None
+        if owner is None or execution is None:
+            raise NotFound(f"no search {execution_id!r} for this API key")
+        return execution, owner
+
+    def _resume_for(self, key: ApiKey, resume_id: str | None) -> Resume | None:
+        if resume_id is None:
+            return self._store.latest_resume(key.id)
+        resume = self._store.get_resume(resume_id)
+        if resume is None or resume.api_key_id != key.id:
+            raise NotFound(f"resume_id: no resume {resume_id!r} for this API key")
+        return resume
+
+    def _report(self, execution_id: str) -> SearchReport:
+        report = load_report(self._store, execution_id)
+        assert report is not None  # _owned found the execution
+        return report
+
+    def _wait_until_ended(self, execution_id: str, timeout: float = 5.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            execution = self._store.get_execution(execution_id)
+            if execution is None or execution.status.finished:
+                return
+            time.sleep(0.02)
+
+
+def _progress(execution: Execution) -> Progress:
+    counts = execution.counts
+    return Progress(
+        **counts.model_dump(),
+        pages_requested=execution.query.pages,
+        settled=counts.fetched + counts.cached + counts.failed,
+    )
+
+
+def _ranked_against(owner: ExecutionOwner) -> str:
+    return "resume" if owner.resume_id else "query"
+
+
+def _resume_view(resume: Resume) -> ResumeView:
+    return ResumeView(
+        id=resume.id, filename=resume.filename, size=resume.size, chars=len(resume.text), created_at=resume.created_at
+    )
+
+
+def _clean_filename(filename: str) -> str:
+    # Only the name is kept (no client paths), as text that can always be written back out.
+    name = PurePath(filename.replace("\\", "/")).name.strip() or "resume"
+    return name.encode("utf-8", "replace").decode("utf-8")[:200]
