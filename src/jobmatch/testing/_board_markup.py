@@ -34,7 +34,12 @@ class Listing:
 
     @property
     def slug(self) -> str:
-        return f"{slugify(self.posting.title)}-at-{slugify(self.posting.company)}"
+        return job_slug(self.posting.title, self.posting.company)
+
+
+def job_slug(title: str, company: str) -> str:
+    """The slug of a job page URL: `<title>-at-<company>`."""
+    return f"{slugify(title)}-at-{slugify(company)}"
 
 
 def slugify(text: str) -> str:

@@ -19,7 +19,7 @@ from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from email.utils import formatdate
 from pathlib import Path
 from typing import Any
@@ -170,7 +170,7 @@ def generate_postings(n: int, seed: int = 0, *, closed_rate: float = 0.1, now: d
             job_id += 1
         ids.add(job_id)
         days = min(int(rng.expovariate(1 / 7)), 45)  # most postings are recent, a few are weeks old
-        slug = markup.slugify(title) + "-at-" + markup.slugify(company)
+        slug = markup.job_slug(title, company)
         postings.append(JobPosting(
             source="linkedin", job_id=str(job_id), url=f"https://www.linkedin.com/jobs/view/{slug}-{job_id}",
             title=title, company=company, location=location, posted_at=now.date() - timedelta(days),
@@ -208,7 +208,7 @@ class Board:
         self._latency_rng = random.Random(f"{cfg.seed}|latency")
         self._windows: dict[str, deque[float]] = {}
         self._page_tables: dict[tuple[int | None, str], list[tuple[int, int, int]]] = {}
-        self._server: asyncio.AbstractServer | None = None
+        self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self.url = ""
 
@@ -227,10 +227,10 @@ class Board:
         age = max(0, (today - posted).days) * 86400 + (1 + int(_unit(seed, "hour", job_id) * 20)) * 3600
         applicants = ("Be among the first 25 applicants", "Over 200 applicants",
                       f"{26 + int(_unit(seed, 'applicants', job_id) * 170)} applicants")
-        probe = markup.Listing(posting, age, posted, "", "")
-        updated = posting.model_copy(update={
+        slug = markup.job_slug(posting.title, posting.company)
+        updated = posting.model_copy(update={  # the URL points at the board once it has started
             "job_id": job_id, "source": "linkedin", "posted_at": posted,
-            "url": f"https://www.linkedin.com/jobs/view/{probe.slug}-{job_id}"})
+            "url": f"https://www.linkedin.com/jobs/view/{slug}-{job_id}"})
         return markup.Listing(
             posting=updated, age=age, listed=posted,
             style="br" if _unit(seed, "style", job_id) < 0.6 else "p",
@@ -549,7 +549,9 @@ class Board:
             return _Reply(404, markup.error_page(404, "This job is not available").encode())
         self.stats.job_fetches[job_id] = self.stats.job_fetches.get(job_id, 0) + 1
         if route == "job_view":
-            similar = [item for item in self._listings.values() if item.job_id != job_id][:6]
+            items = list(self._listings.values())
+            at = items.index(listing)
+            similar = (items[at + 1:] + items[:at])[:6]  # other postings, never this one
             ok = _Reply(200, markup.job_page(self.url, listing, similar).encode())
         elif job_id in self._missing:
             ok = _Reply(404, markup.error_page(404, "Not found").encode()) if self._missing[job_id] == "404" \
@@ -564,7 +566,7 @@ class Board:
         ref_id = _token(self.config.seed, "ref-page", keywords, location)
         cards = [markup.search_card(self.url, item, i, i + 1, ref_id, _token(self.config.seed, "t", item.job_id))
                  for i, item in enumerate(self._page(0, _tpr(request.query), keywords))]
-        headers = []
+        headers: list[tuple[str, str]] = []
         current = _cookies(request.headers.get("cookie", "")).get("JSESSIONID", "").strip('"')
         if current not in self._sessions:
             session = f"ajax:{self._session_rng.randrange(10**18, 10**19)}"
