@@ -86,7 +86,7 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=30)
     parser.add_argument("--latency", type=float, default=0.25)
     parser.add_argument("--jitter", type=float, default=0.1)
-    parser.add_argument("--delay", default="0.4-0.8", help="page delay MIN-MAX, scaled down from 2-4 s for speed")
+    parser.add_argument("--delay", default="1-2", help="page delay MIN-MAX, scaled down from the default 2-4 s for speed")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     low, _, high = args.delay.partition("-")

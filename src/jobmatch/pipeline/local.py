@@ -17,8 +17,6 @@ if TYPE_CHECKING:
     from jobmatch.ranking import Ranker
 
 log = logging.getLogger(__name__)
-# Postings handed to the embedder at once: large enough to batch well, small enough to keep up with scraping.
-_EMBED_BATCH = 32
 
 
 class LocalRunner:
@@ -132,7 +130,7 @@ class LocalRunner:
                     done = True
                     break
                 batch.append(item)
-                if len(batch) >= _EMBED_BATCH or queue.empty():
+                if len(batch) >= self._settings.embed_batch_size or queue.empty():
                     break
                 item = queue.get_nowait()
             if batch:
