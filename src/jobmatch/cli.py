@@ -1,4 +1,4 @@
-"""The command line: search a board, rank a file of postings, serve the API, run the fake board."""
+"""The command line: search a board, rank a file of postings, serve the API, submit to it, run the fake board."""
 
 from __future__ import annotations
 
@@ -289,6 +289,173 @@ def board(
         rate_limit=rate_limit, block=block,
     ))
     _guard(lambda: serve_board(host, port, config, jobs, count))
+
+
+apikey_app = typer.Typer(help="API keys of the HTTP service.", no_args_is_help=True)
+app.add_typer(apikey_app, name="apikey")
+
+
+@apikey_app.command("create")
+def apikey_create(
+    name: Annotated[str, typer.Option(help="What the key is for, e.g. laptop.")],
+    max_running: Annotated[Optional[int], typer.Option(
+        "--max-running", min=0, help="Searches it may run at once (0 = no limit; default: JOBMATCH_API_MAX_RUNNING_PER_KEY).")] = None,
+) -> None:
+    """Create an API key; prints it once, as the last line (only its hash is stored)."""
+    from jobmatch.apikeys import create_api_key
+    from jobmatch.store import open_store
+
+    if not name.strip():
+        fail("--name: must not be blank")
+    store = open_store(_settings())
+    try:
+        key, raw = create_api_key(store, name.strip(), max_running)
+    finally:
+        store.close()
+    err.print(f"Created API key {key.id} ({key.name}). It is shown only now; send it as the x-api-key header.",
+              highlight=False)
+    print(raw, flush=True)
+
+
+@apikey_app.command("list")
+def apikey_list() -> None:
+    """List the API keys (names and prefixes; the keys themselves are not stored)."""
+    from jobmatch.store import open_store
+
+    store = open_store(_settings())
+    try:
+        keys = store.list_api_keys()
+    finally:
+        store.close()
+    table = Table(title=f"{len(keys)} API key(s)")
+    for column in ("Id", "Name", "Key starts", "Max running", "Created"):
+        table.add_column(column)
+    for key in keys:
+        limit = "setting" if key.max_running is None else str(key.max_running or "no limit")
+        table.add_row(key.id, key.name, key.prefix + "…", limit, key.created_at.strftime("%Y-%m-%d %H:%M"))
+    Console().print(table)
+
+
+@app.command()
+def submit(
+    query: Annotated[str, typer.Argument(help="Job title or keywords, e.g. 'Data Scientist'.")],
+    location: Annotated[str, typer.Option(help="Where, e.g. Chicago.")] = "",
+    pages: Annotated[int, typer.Option(help="Search result pages to read (1-100, ~10 postings each).")] = 1,
+    post_time: Annotated[float, typer.Option("--post-time", help="Only postings listed within this many days.")] = 1,
+    word_score: Annotated[list[str], typer.Option("--word-score", help="TERM=WEIGHT, repeatable, e.g. phd=1.1.")] = [],
+    top: Annotated[Optional[int], typer.Option(help="How many matches to keep (jobmatch APIs only).")] = None,
+    exclude_company: Annotated[list[str], typer.Option(help="Drop companies containing this (jobmatch APIs only).")] = [],
+    exclude_title: Annotated[list[str], typer.Option(help="Drop titles containing this (jobmatch APIs only).")] = [],
+    resume: Annotated[Optional[Path], typer.Option(help="Upload this resume first (jobmatch APIs only); else the API's own choice.")] = None,
+    api: Annotated[Optional[str], typer.Option(help="The API's base URL (default: JOBMATCH_API_URL).")] = None,
+    api_key: Annotated[Optional[str], typer.Option("--api-key", help="Your key (default: JOBMATCH_API_KEY).")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="Save the HTML report here (default: jobmatch-<id>.html).")] = None,
+    open_report: Annotated[bool, typer.Option("--open", help="Open the report in the browser.")] = False,
+) -> None:
+    """Submit a search to a jobmatch API (local, Celery-backed or on AWS), poll it with a progress bar, save the report."""
+    from jobmatch.api.client import ClientError, JobscrapeClient
+
+    settings = _settings()
+    base_url, key = api or settings.api_url, api_key or settings.api_key
+    if not key:
+        fail("--api-key: required (or set JOBMATCH_API_KEY); `jobmatch apikey create --name NAME` prints one")
+    search_query = _guard(lambda: SearchQuery(
+        query=query, location=location, pages=pages, post_time=post_time, word_scores=_word_scores(word_score),
+        top_n=top or settings.top_n, company_blocklist=exclude_company, title_blocklist=exclude_title,
+    ))
+    # The original API's five fields always; the rest only when asked for, so an API that lacks them still works.
+    body: dict[str, object] = search_query.model_dump(include={"query", "location", "pages", "post_time", "word_scores"})
+    if top is not None:
+        body["top_n"] = top
+    if exclude_company:
+        body["company_blocklist"] = exclude_company
+    if exclude_title:
+        body["title_blocklist"] = exclude_title
+    try:
+        with JobscrapeClient(base_url, key) as client:
+            if resume is not None:
+                body["resume_id"] = client.upload_resume(resume)
+            started = client.submit(body)
+            arn = started["executionArn"]
+            err.print(f"Submitted to {base_url}: {arn}", highlight=False)
+            answer = _poll_with_progress(client, arn, search_query.pages, settings.api_poll_interval)
+    except ClientError as exc:
+        fail(str(exc), code=1)
+    _save_submitted_report(answer, started, out, open_report)
+
+
+def _poll_with_progress(client, arn: str, pages: int, interval: float) -> dict:
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[detail]}"),
+               TimeElapsedColumn())
+    with Progress(*columns, console=err) as progress:
+        pages_task = progress.add_task("Search pages", total=pages, detail="")
+        postings_task = progress.add_task("Postings", total=None, detail="")
+
+        def show(answer: dict) -> None:
+            counts = answer.get("progress") or {}
+            if not isinstance(counts, dict):
+                return  # an API without live counters: the bars just wait
+            done = sum(int(counts.get(name) or 0) for name in ("fetched", "cached", "failed"))
+            progress.update(pages_task, completed=int(counts.get("pages") or 0))
+            progress.update(postings_task, completed=done, total=int(counts.get("listed") or 0) or None,
+                            detail=f"fetched {counts.get('fetched', 0)} · cached {counts.get('cached', 0)} · failed {counts.get('failed', 0)}")
+
+        return client.wait(arn, interval=interval, on_progress=show)
+
+
+def _save_submitted_report(answer: dict, started: dict, out: Optional[Path], open_report: bool) -> None:
+    import webbrowser
+
+    from jobmatch.api.client import report_html
+
+    status = answer.get("status")
+    if status != ExecutionStatus.SUCCEEDED.value:
+        fail(f"search {str(status).lower().replace('_', ' ')}: {answer.get('error') or 'no reason given'}", code=1)
+    html = report_html(answer)
+    if html is None:
+        fail("the search succeeded but its answer has no report at output.Payload.body", code=1)
+    output = answer.get("output")
+    if isinstance(output, dict) and isinstance(output.get("matches"), list):
+        matches = [Match.model_validate(match) for match in output["matches"]]
+        err.print(_table(matches))
+        err.print(f"Ranked against the {output.get('ranked_against', 'resume')}.", highlight=False)
+    path = out or Path(f"jobmatch-{started.get('request_id') or 'report'}.html")
+    try:
+        path.write_text(html, encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot write {path}: {exc.strerror or exc}")
+    err.print(f"Report written to {path}", highlight=False)
+    if open_report:
+        webbrowser.open(path.resolve().as_uri())
+
+
+aws_app = typer.Typer(help="The serverless deployment on AWS (deploy/aws).", no_args_is_help=True)
+app.add_typer(aws_app, name="aws")
+
+
+@aws_app.command("asl")
+def aws_asl() -> None:
+    """Print the Step Functions definition generated from these settings (deploy/aws/statemachine.asl.json)."""
+    from jobmatch.aws.asl import render as render_asl
+
+    sys.stdout.write(render_asl(_guard(Settings)))
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[Optional[int], typer.Option(help="Task processes (default: JOBMATCH_WORKER_CONCURRENCY).")] = None,
+    loglevel: Annotated[str, typer.Option(help="Celery's log level.")] = "INFO",
+) -> None:
+    """Run a Celery worker of the scaled-out engine (JOBMATCH_BROKER_URL, JOBMATCH_DATABASE_URL); scale by running more."""
+    settings = _settings()
+    if settings.database_url.startswith("sqlite"):
+        err.print("warning: workers on several hosts need a shared database; set JOBMATCH_DATABASE_URL to PostgreSQL")
+    from jobmatch.pipeline.celery import app as celery_app
+
+    celery_app.worker_main([
+        "worker", "--pool=prefork", f"--concurrency={concurrency or settings.worker_concurrency}",
+        f"--loglevel={loglevel}", "--without-gossip", "--without-mingle",
+    ])
 
 
 def main() -> None:

@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     rank_title_weight: float = Field(0.5, ge=0)
     rank_target_title_weight: float = Field(0.5, ge=0)
     rank_lexical_weight: float = Field(0.1, ge=0, le=1)
+    # The resume is read in this many passages (the model sees 256 word pieces of each); their mean vector is used.
+    rank_resume_passages: int = Field(1, ge=1, le=8)
     # Drop "about us", benefits and equal-opportunity text before embedding.
     rank_strip_boilerplate: bool = True
     # Same company and word-shingle Jaccard similarity at least this: a repost, folded into the newest; 1.01 = off.
@@ -77,6 +79,29 @@ class Settings(BaseSettings):
     api_key: str = ""
     api_poll_interval: float = Field(1.0, gt=0, le=60)
     # --- end api ---
+
+    # --- celery ---
+    # Which runner drives searches: this process (embedded), or Celery workers over Redis (celery).
+    engine: Literal["embedded", "celery"] = "embedded"
+    # Redis: Celery's broker, and where workers share per-host politeness limits and search progress.
+    broker_url: str = "redis://127.0.0.1:6379/0"
+    # Task processes one `jobmatch worker` runs (each works one task at a time).
+    worker_concurrency: int = Field(2, ge=1, le=64)
+    # A task taken by a worker that vanished is handed out again after this many seconds (Redis visibility).
+    celery_visibility_timeout: float = Field(300.0, gt=0)
+    # A job-page slot held by a worker that vanished frees itself after this many seconds.
+    limiter_lease_seconds: float = Field(30.0, gt=0)
+    # How often each worker looks for searches past their deadline or ready to analyze but not analyzed.
+    celery_sweep_interval: float = Field(30.0, gt=0)
+    # --- end celery ---
+
+    # --- aws ---
+    # The serverless deployment (deploy/aws): the state machine the Initializer starts, the bucket resumes are
+    # read from (object key `resumes/<resume_id>`), and how long DynamoDB keeps an execution's data (TTL).
+    aws_state_machine_arn: str = ""
+    aws_resume_bucket: str = ""
+    aws_execution_ttl_days: float = Field(30.0, gt=0)
+    # --- end aws ---
 
     require_services: bool = False
 

@@ -15,8 +15,19 @@ from jobmatch.store.sql import SqlStore, metadata
 from tests.conftest import POSTGRES_URL, postgres_reachable, require_service
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+@pytest.fixture(params=["sqlite", "postgresql", "dynamodb"])
+def store(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
+    if request.param == "dynamodb":
+        from tests.aws.moto_env import fake_credentials, mocked_aws
+
+        fake_credentials(monkeypatch)
+        with mocked_aws():
+            from jobmatch.store.dynamo import DynamoStore
+
+            dynamo = DynamoStore("contract", create=True)
+            yield dynamo
+            dynamo.close()
+        return
     if request.param == "sqlite":
         instance = SqlStore(f"sqlite:///{tmp_path / 'store.sqlite'}")
     else:

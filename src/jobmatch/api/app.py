@@ -13,6 +13,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.routing import Match
 
 from jobmatch import __version__
 from jobmatch.api import routes
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
     app.include_router(routes.resumes, max_body_size=settings.api_max_resume_bytes + _MULTIPART_OVERHEAD)
     app.mount("/static", StaticFiles(directory=routes.STATIC), name="static")
     app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(405, _method_not_allowed)
     app.add_exception_handler(RequestValidationError, _validation_error)
     return app
 
@@ -93,6 +95,15 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     message = "; ".join(_describe(error) for error in errors)
     content = {"detail": jsonable_encoder(errors, custom_encoder={bytes: _bytes_text}), "message": message}
     return AsciiJSONResponse(content, status_code=400 if malformed else 422)
+
+
+async def _method_not_allowed(request: Request, _exc: Exception) -> JSONResponse:
+    # Starlette's Allow names the methods of the first route whose path matched; a path has one route per method.
+    allowed: set[str] = set()
+    for route in request.app.router.routes:
+        if route.matches(request.scope)[0] is Match.PARTIAL:
+            allowed |= getattr(route, "methods", None) or set()
+    return JSONResponse({"detail": "Method Not Allowed"}, status_code=405, headers={"Allow": ", ".join(sorted(allowed))})
 
 
 def _describe(error: dict[str, Any]) -> str:

@@ -32,6 +32,18 @@ def _encodable(value: Any) -> Any:
 class SearchRequest(SearchQuery):
     """A search to run: the original API's body, plus an optional resume, blocklists and how many matches to keep."""
 
+    # SearchQuery's validators enforce these rules with readable messages; restated so the OpenAPI schema shows them.
+    query: str = Field(
+        min_length=1, max_length=200, description="Job title or keywords.", json_schema_extra={"pattern": r"\S"}
+    )
+    word_scores: dict[str, float] = Field(
+        default_factory=dict,
+        description="Term or phrase -> multiplier in (0, 10], applied once when the posting contains it.",
+        json_schema_extra={
+            "propertyNames": {"pattern": r"\S"},
+            "additionalProperties": {"type": "number", "exclusiveMinimum": 0, "maximum": 10},
+        },
+    )
     resume_id: str | None = Field(
         None,
         max_length=64,
@@ -140,10 +152,19 @@ class ResumeView(BaseModel):
     created_at: datetime
 
 
-class Problem(BaseModel):
-    """An error: what went wrong, in one sentence."""
+class FieldError(BaseModel):
+    """One rule a field broke: where (`loc`), which rule (`type`), and in words (`msg`)."""
 
-    detail: str
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class Problem(BaseModel):
+    """An error: what went wrong in one sentence or, for a bad body, each field and the rule it broke."""
+
+    detail: str | list[FieldError]
+    message: str | None = Field(None, description="For a bad body: every field and its rule, in one line.")
 
 
 class Health(BaseModel):

@@ -16,7 +16,7 @@ from jobmatch.ranking._analysis import analyse, resume_terms
 from jobmatch.ranking._cache import EmbeddingCache, MemoryEmbeddingCache, embedding_key
 from jobmatch.ranking._dedup import fold_duplicates
 from jobmatch.ranking._lexical import bm25
-from jobmatch.ranking._text import posting_body, resume_body, target_title
+from jobmatch.ranking._text import passages, posting_body, resume_body, target_title
 from jobmatch.ranking._words import fired_weights
 
 _NO_WEIGHTS: Mapping[str, float] = MappingProxyType({})
@@ -80,9 +80,9 @@ class Ranker:
         if not kept:
             return Ranking(matches=[], filtered=filtered, resume_title=resume_title)
 
-        resume = resume_body(resume_text)
+        resume = passages(resume_body(resume_text), settings.rank_resume_passages)
         texts = [self._posting_texts(posting) for posting in kept]
-        wanted = [resume, *(text for pair in texts for text in pair)] + ([resume_title] if resume_title else [])
+        wanted = [*resume, *(text for pair in texts for text in pair)] + ([resume_title] if resume_title else [])
         vectors, embedded = self._vectors(wanted, progress)
         body = np.vstack([vectors[embedding_key(pair[0])] for pair in texts])
         analyses = [analyse(posting) for posting in kept]
@@ -93,7 +93,8 @@ class Ranker:
         else:
             survivors = list(range(len(kept)))
 
-        resume_vector = vectors[embedding_key(resume)]
+        resume_vector = np.mean([vectors[embedding_key(passage)] for passage in resume], axis=0)
+        resume_vector /= max(float(np.linalg.norm(resume_vector)), 1e-12)
         similarity = body @ resume_vector
         dense = similarity.copy()
         total = 1.0

@@ -64,6 +64,14 @@ def resume_body(text: str) -> str:
     return "\n".join(" ".join(line.split()) for line in lines if line.strip(" |,;·•-")).strip() or text.strip()
 
 
+def passages(text: str, count: int, size: int = 150) -> list[str]:
+    """Up to `count` consecutive passages of about `size` words (a passage fits in the model's 256 word pieces)."""
+    tokens = text.split()
+    if count <= 1 or len(tokens) <= size:
+        return [text]
+    return [" ".join(tokens[start : start + size]) for start in range(0, min(len(tokens), count * size), size)]
+
+
 def _is_heading(line: str) -> bool:
     bare = line.lstrip("#*-• ").rstrip()
     if not bare or len(bare.split()) > 8:

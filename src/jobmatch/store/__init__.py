@@ -114,6 +114,10 @@ class ExecutionOwner(BaseModel):
 
 def open_store(settings: Settings) -> Store:
     """The store for `settings.database_url`."""
+    if settings.database_url.startswith("dynamodb://"):
+        from jobmatch.store.dynamo import DynamoStore
+
+        return DynamoStore.from_url(settings.database_url, ttl_days=settings.aws_execution_ttl_days)
     from jobmatch.store.sql import SqlStore
 
     return SqlStore(settings.database_url)

@@ -1,0 +1,1 @@
+"""The serverless deployment on AWS: Lambda handlers over the pipeline's stages, and the state machine driving them."""

@@ -1,0 +1,68 @@
+"""What Celery workers share about a search besides the store: its resume, whether dispatch has finished, its notes.
+
+Kept in Redis next to the queue: it lives only as long as the search runs, and the store's tables stay the same for
+every runner. Every write is idempotent or a set-if-absent, so a task run twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import redis
+
+_TRACKED = "jobmatch:executions"
+
+
+class SearchProgress:
+    """Per-execution coordination state in Redis."""
+
+    def __init__(self, client: redis.Redis, *, ttl_seconds: float):
+        self._redis = client
+        self._ttl = max(60, round(ttl_seconds))
+
+    def start(self, execution_id: str, resume_text: str | None) -> None:
+        """Remember a new search (and its resume) until it ends."""
+        key = _key(execution_id)
+        pipe = self._redis.pipeline()
+        pipe.hset(key, mapping={"resume": resume_text or "", "has_resume": int(resume_text is not None)})
+        pipe.expire(key, self._ttl)
+        pipe.sadd(_TRACKED, execution_id)
+        pipe.execute()
+
+    def resume(self, execution_id: str) -> str | None:
+        values = self._redis.hmget(_key(execution_id), "resume", "has_resume")
+        return _text(values[0]) if values[1] and int(values[1]) else None
+
+    def begin_dispatch(self, execution_id: str) -> bool:
+        """Mark dispatch as under way; False when a dispatch of this search had begun before (a redelivery)."""
+        return bool(self._redis.hsetnx(_key(execution_id), "dispatch_started", int(time.time())))
+
+    def end_dispatch(self, execution_id: str, notes: list[str]) -> None:
+        self._redis.hset(_key(execution_id), mapping={"notes": json.dumps(notes), "dispatched": 1})
+
+    def dispatched(self, execution_id: str) -> bool:
+        return bool(self._redis.hexists(_key(execution_id), "dispatched"))
+
+    def notes(self, execution_id: str) -> list[str]:
+        raw = self._redis.hget(_key(execution_id), "notes")
+        return json.loads(raw) if raw else []
+
+    def claim_analyze(self, execution_id: str, hold_seconds: float) -> bool:
+        """True for one caller per `hold_seconds`: who may enqueue analyze (a lost enqueue is retried after it)."""
+        return bool(self._redis.set(f"{_key(execution_id)}:analyze", 1, nx=True, ex=max(1, round(hold_seconds))))
+
+    def tracked(self) -> list[str]:
+        return sorted(_text(member) for member in self._redis.smembers(_TRACKED))
+
+    def forget(self, execution_id: str) -> None:
+        self._redis.delete(_key(execution_id), f"{_key(execution_id)}:analyze")
+        self._redis.srem(_TRACKED, execution_id)
+
+
+def _key(execution_id: str) -> str:
+    return f"jobmatch:execution:{execution_id}"
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value

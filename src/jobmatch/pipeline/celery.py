@@ -1,0 +1,321 @@
+"""The scaled-out runner: the same stages as Celery tasks, Redis as broker and shared limits, any SQL store.
+
+dispatch pages through the search and enqueues one scrape task per new posting as each page arrives. Each scrape,
+once its posting has ended, checks whether dispatch has finished and every listed posting has ended; the one that
+sees both enqueues analyze, which ranks and ends the search. Tasks are acks_late and reject_on_worker_lost, so a
+task on a worker that dies runs again; every write is conditional, so running it again leaves one row. A sweeper in
+each worker ends searches past their deadline (TIMED_OUT) and re-enqueues an analyze that was lost.
+
+Start workers with `jobmatch worker` (or `celery -A jobmatch.pipeline.celery worker`); submit with CeleryRunner.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import redis
+from celery import Celery, Task
+from celery.signals import worker_ready, worker_shutdown
+
+from jobmatch.config import Settings, get_settings
+from jobmatch.models import Execution, ExecutionStatus, JobRef, SearchQuery, utcnow
+from jobmatch.pipeline._progress import SearchProgress
+from jobmatch.pipeline.stages import abandon, analyze, dispatch, scrape
+from jobmatch.sources import FetchError, PoliteClient, make_source
+from jobmatch.sources._redis_limits import RedisHostLimiter
+from jobmatch.store import Store, open_store
+
+if TYPE_CHECKING:
+    from jobmatch.ranking import Ranker
+
+__all__ = ["CeleryRunner", "app", "make_app"]
+
+log = logging.getLogger(__name__)
+
+DISPATCH, SCRAPE, ANALYZE = "jobmatch.dispatch", "jobmatch.scrape", "jobmatch.analyze"
+
+
+def make_app(settings: Settings) -> Celery:
+    """A Celery app for `settings`: the broker, late acks, one task at a time per worker process."""
+    celery = Celery("jobmatch", broker=settings.broker_url, set_as_current=False)
+    celery.conf.update(
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        task_ignore_result=True,
+        task_serializer="json",
+        accept_content=["json"],
+        # One task reserved per process: a worker that dies strands only the task it was running.
+        worker_prefetch_multiplier=1,
+        broker_transport_options={
+            "visibility_timeout": settings.celery_visibility_timeout,
+            # Look for a vanished worker's tasks every quarter of the timeout (kombu's default is ~100 s).
+            "unacked_restore_interval": max(1, round(settings.celery_visibility_timeout / 4)),
+            "unacked_restore_throttle": 1,
+        },
+        broker_connection_retry_on_startup=True,
+        worker_hijack_root_logger=False,
+    )
+    return celery
+
+
+@dataclass
+class _Worker:
+    """What one worker process holds: settings, store, Redis, shared limits; the model only once analyze needs it."""
+
+    settings: Settings
+    store: Store = field(init=False)
+    redis: redis.Redis = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.store = open_store(self.settings)
+        self.redis = redis.Redis.from_url(self.settings.broker_url)
+
+    @cached_property
+    def limiter(self) -> RedisHostLimiter:
+        from jobmatch.sources import LocalHostLimiter
+        return LocalHostLimiter(self.settings.max_concurrency, self.settings.page_delay)
+        return RedisHostLimiter(
+            self.redis, self.settings.max_concurrency, self.settings.page_delay,
+            lease_seconds=self.settings.limiter_lease_seconds,
+        )
+
+    @cached_property
+    def progress(self) -> SearchProgress:
+        return SearchProgress(self.redis, ttl_seconds=self.settings.execution_timeout * 2)
+
+    @cached_property
+    def ranker(self) -> "Ranker":
+        from jobmatch.ranking import Ranker
+
+        return Ranker(self.settings, cache=self.store)
+
+
+_worker: _Worker | None = None
+_worker_lock = threading.Lock()
+
+
+def _context() -> _Worker:
+    # Made on first use in the process that runs tasks, never before a fork: connections do not survive one.
+    global _worker
+    with _worker_lock:
+        if _worker is None:
+            _worker = _Worker(get_settings())
+        return _worker
+
+
+app = make_app(get_settings())
+_policy = get_settings()
+
+
+class _Stage(Task):
+    """A stage task: retried on any error (3 attempts, 1 s, x2, full jitter), then its search is told why."""
+
+    autoretry_for = (Exception,)
+    max_retries = _policy.retry_attempts - 1
+    # Celery's backoff doubles per retry, from this many whole seconds, with full jitter: the project's policy.
+    retry_backoff = max(1, round(_policy.retry_interval))
+    retry_backoff_max = max(1, round(_policy.retry_max_delay))
+    retry_jitter = True
+    acks_late = True
+    reject_on_worker_lost = True
+
+    def on_failure(self, exc: BaseException, task_id: str, args: tuple, kwargs: dict, einfo: Any) -> None:
+        reason = f"{self.name} gave up after {self.max_retries + 1} attempts: {type(exc).__name__}: {exc}"
+        log.error("%s", reason)
+        execution_id = args[0] if args else kwargs.get("execution_id")
+        if not execution_id:
+            return
+        try:
+            ctx = _context()
+            if self.name == SCRAPE:
+                ref = JobRef.model_validate(args[1] if len(args) > 1 else kwargs["card"])
+                ctx.store.settle_listing(execution_id, ref, "failed", reason)
+                _maybe_analyze(ctx, execution_id)
+            else:
+                _end(ctx, execution_id, ExecutionStatus.FAILED, reason)
+        except Exception:  # noqa: BLE001 - the sweeper's deadline still ends the search
+            log.exception("could not record the failure of %s", execution_id)
+
+
+@app.task(name=DISPATCH, base=_Stage)
+def dispatch_task(execution_id: str) -> None:
+    """Page through the search, enqueueing a scrape per new posting as each page arrives."""
+    ctx = _context()
+    execution = ctx.store.get_execution(execution_id)
+    if execution is None or execution.status.finished:
+        return
+    if not ctx.progress.begin_dispatch(execution_id):
+        # A dispatch before this one died part-way: what it listed may never have been enqueued.
+        for ref in ctx.store.unsettled_listings(execution_id):
+            _enqueue_scrape(execution_id, ref)
+    notes = asyncio.run(_dispatch(ctx, execution))
+    if notes is None:
+        return
+    ctx.progress.end_dispatch(execution_id, notes)
+    _maybe_analyze(ctx, execution_id)
+
+
+async def _dispatch(ctx: _Worker, execution: Execution) -> list[str] | None:
+    pages, notes = 0, []
+    async with PoliteClient(ctx.settings, limiter=ctx.limiter) as client:
+        source = make_source(execution.query.source, client, ctx.settings)
+        try:
+            async for refs in dispatch(execution.id, execution.query, source, ctx.store):
+                pages += 1
+                for ref in refs:
+                    _enqueue_scrape(execution.id, ref)
+                if _finished(ctx, execution.id):
+                    return None
+        except FetchError as exc:
+            if pages == 0:
+                _end(ctx, execution.id, ExecutionStatus.FAILED, exc.reason)
+                return None
+            notes.append(f"search stopped after {pages} page(s): {exc.reason}")
+    return notes
+
+
+@app.task(name=SCRAPE, base=_Stage)
+def scrape_task(execution_id: str, card: dict[str, Any]) -> None:
+    """Store one listed posting (fetched, or cached when fresh), then enqueue analyze if it was the last."""
+    ctx = _context()
+    if not _finished(ctx, execution_id):
+        asyncio.run(_scrape(ctx, execution_id, JobRef.model_validate(card)))
+    _maybe_analyze(ctx, execution_id)
+
+
+async def _scrape(ctx: _Worker, execution_id: str, ref: JobRef) -> None:
+    max_age = timedelta(days=ctx.settings.posting_max_age_days)
+    async with PoliteClient(ctx.settings, limiter=ctx.limiter) as client:
+        source = make_source(ref.source, client, ctx.settings)
+        await scrape(execution_id, ref, source, ctx.store, max_age=max_age)
+
+
+@app.task(name=ANALYZE, base=_Stage)
+def analyze_task(execution_id: str) -> None:
+    """Rank the stored postings and end the search SUCCEEDED; a second run finds the results and only ends it."""
+    ctx = _context()
+    execution = ctx.store.get_execution(execution_id)
+    if execution is None or execution.status.finished:
+        ctx.progress.forget(execution_id)
+        return
+    resume_text = ctx.progress.resume(execution_id)
+    analyze(execution_id, execution.query, ctx.store, ctx.ranker, resume_text, notes=ctx.progress.notes(execution_id))
+    ctx.store.finish_execution(execution_id, ExecutionStatus.SUCCEEDED)
+    ctx.progress.forget(execution_id)
+
+
+def _enqueue_scrape(execution_id: str, ref: JobRef) -> None:
+    scrape_task.apply_async((execution_id, ref.model_dump(mode="json")))
+
+
+def _maybe_analyze(ctx: _Worker, execution_id: str) -> bool:
+    """Enqueue analyze when dispatch has finished and every listed posting has ended; at most once a while."""
+    if not ctx.progress.dispatched(execution_id):
+        return False
+    execution = ctx.store.get_execution(execution_id)
+    if execution is None or execution.status.finished:
+        return False
+    counts = execution.counts
+    if counts.fetched + counts.cached + counts.failed < counts.listed:
+        return False
+    if not ctx.progress.claim_analyze(execution_id, ctx.settings.celery_visibility_timeout):
+        return False
+    analyze_task.apply_async((execution_id,))
+    return True
+
+
+def _finished(ctx: _Worker, execution_id: str) -> bool:
+    execution = ctx.store.get_execution(execution_id)
+    return execution is None or execution.status.finished
+
+
+def _end(ctx: _Worker, execution_id: str, status: ExecutionStatus, reason: str) -> bool:
+    abandon(execution_id, ctx.store, reason)
+    ended = ctx.store.finish_execution(execution_id, status, reason)
+    ctx.progress.forget(execution_id)
+    return ended
+
+
+def sweep(ctx: _Worker) -> None:
+    """End searches past their deadline TIMED_OUT; re-enqueue the analyze of any search ready for it."""
+    timeout = ctx.settings.execution_timeout
+    for execution_id in ctx.progress.tracked():
+        execution = ctx.store.get_execution(execution_id)
+        if execution is None or execution.status.finished:
+            ctx.progress.forget(execution_id)
+        elif (utcnow() - execution.created_at).total_seconds() > timeout:
+            _end(ctx, execution_id, ExecutionStatus.TIMED_OUT, f"search did not end within {timeout:g} s")
+        else:
+            _maybe_analyze(ctx, execution_id)
+
+
+class _Sweeper:
+    """A daemon thread in the worker's main process that sweeps every `celery_sweep_interval` seconds."""
+
+    def __init__(self) -> None:
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="jobmatch-sweeper", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _run(self) -> None:
+        ctx = _Worker(get_settings())
+        while not self._stop.wait(ctx.settings.celery_sweep_interval):
+            try:
+                sweep(ctx)
+            except Exception:  # noqa: BLE001 - a sweep that failed is tried again next interval
+                log.exception("sweep failed")
+
+
+_sweeper = _Sweeper()
+worker_ready.connect(lambda **_: _sweeper.start(), weak=False)
+worker_shutdown.connect(lambda **_: _sweeper.stop(), weak=False)
+
+
+class CeleryRunner:
+    """Submits searches to Celery workers: stores the execution, enqueues dispatch, returns at once."""
+
+    def __init__(self, settings: Settings, store: Store):
+        self._settings = settings
+        self._store = store
+        self._app = make_app(settings)
+        self._redis = redis.Redis.from_url(settings.broker_url)
+        self._progress = SearchProgress(self._redis, ttl_seconds=settings.execution_timeout * 2)
+
+    def submit(self, query: SearchQuery, resume_text: str | None = None) -> Execution:
+        """Start a search on the workers; returns its execution (RUNNING)."""
+        execution = Execution(query=query)
+        self._store.create_execution(execution)
+        self._progress.start(execution.id, resume_text)
+        self._app.send_task(DISPATCH, (execution.id,))
+        return execution
+
+    def abort(self, execution_id: str) -> bool:
+        """End a running search ABORTED; tasks still queued for it find it ended and do nothing."""
+        abandon(execution_id, self._store, "search aborted")
+        ended = self._store.finish_execution(execution_id, ExecutionStatus.ABORTED, "search aborted")
+        self._progress.forget(execution_id)
+        return ended
+
+    async def wait(self, execution_id: str, *, poll: float = 0.2, timeout: float | None = None) -> Execution:
+        """Poll the store until the search has ended."""
+        async with asyncio.timeout(timeout):
+            while True:
+                execution = self._store.get_execution(execution_id)
+                if execution is not None and execution.status.finished:
+                    return execution
+                await asyncio.sleep(poll)
+
+    def close(self) -> None:
+        self._redis.close()
+        self._app.close()

@@ -1,0 +1,450 @@
+"""The Store on DynamoDB, for the serverless deployment: conditional writes keep every stage idempotent.
+
+Tables, all named `<prefix>-<name>` (deploy/aws/template.yaml creates them; `create_tables` does for tests):
+
+- `postings`   pk = "<source>#<job_id>"; shared by every search.
+- `executions` pk = execution id, sk = "exec" | "owner" | "listing#<source>#<job_id>"; TTL on `expires_at`.
+- `embeddings` pk = model, sk = key.
+- `accounts`   API keys (by id and by hash) and resumes; pk/sk strings.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import zlib
+from datetime import datetime, timezone
+from typing import Any, Iterator, Mapping, Sequence
+from urllib.parse import parse_qs, urlsplit
+
+import boto3
+import numpy as np
+from boto3.dynamodb.conditions import Attr, Key
+from botocore.exceptions import ClientError
+
+from jobmatch.models import Counts, Execution, ExecutionStatus, Failure, JobPosting, JobRef, SearchQuery, utcnow
+from jobmatch.store import ApiKey, ExecutionOwner, ListingOutcome, Resume
+
+TABLES = ("postings", "executions", "embeddings", "accounts")
+EXEC_SK = "exec"
+OWNER_SK = "owner"
+LISTING_PREFIX = "listing#"
+_OUTCOME_COUNTER = {
+    ListingOutcome.FETCHED: "fetched",
+    ListingOutcome.CACHED: "cached",
+    ListingOutcome.FAILED: "failed",
+    ListingOutcome.FILTERED: "filtered",
+}
+_KEY_SCHEMAS: dict[str, tuple[str, str | None]] = {
+    "postings": ("pk", None),
+    "executions": ("pk", "sk"),
+    "embeddings": ("pk", "sk"),
+    "accounts": ("pk", "sk"),
+}
+
+
+def create_tables(prefix: str, *, client: Any | None = None) -> None:
+    """Create the store's tables (on-demand billing) if missing; the CloudFormation template does this in AWS."""
+    client = client or boto3.client("dynamodb")
+    existing = set(client.list_tables().get("TableNames", []))
+    for name, (hash_key, range_key) in _KEY_SCHEMAS.items():
+        table = f"{prefix}-{name}"
+        if table in existing:
+            continue
+        keys = [{"AttributeName": hash_key, "KeyType": "HASH"}]
+        attrs = [{"AttributeName": hash_key, "AttributeType": "S"}]
+        if range_key:
+            keys.append({"AttributeName": range_key, "KeyType": "RANGE"})
+            attrs.append({"AttributeName": range_key, "AttributeType": "S"})
+        client.create_table(TableName=table, KeySchema=keys, AttributeDefinitions=attrs, BillingMode="PAY_PER_REQUEST")
+        client.get_waiter("table_exists").wait(TableName=table)
+
+
+class DynamoStore:
+    """The Store protocol over four DynamoDB tables sharing a name prefix."""
+
+    def __init__(self, prefix: str, *, region: str | None = None, endpoint_url: str | None = None,
+                 ttl_days: float = 30.0, create: bool = False):
+        resource = boto3.resource("dynamodb", region_name=region, endpoint_url=endpoint_url)
+        if create:
+            create_tables(prefix, client=resource.meta.client)
+        self._client = resource.meta.client
+        self._prefix = prefix
+        self._ttl_seconds = int(ttl_days * 86400)
+        self.postings = resource.Table(f"{prefix}-postings")
+        self.executions = resource.Table(f"{prefix}-executions")
+        self.embeddings = resource.Table(f"{prefix}-embeddings")
+        self.accounts = resource.Table(f"{prefix}-accounts")
+
+    @classmethod
+    def from_url(cls, url: str, *, ttl_days: float = 30.0) -> "DynamoStore":
+        """`dynamodb://<prefix>?region=..&endpoint_url=..&create=1`; execution data expires after `ttl_days`."""
+        parts = urlsplit(url)
+        prefix = (parts.netloc + parts.path).strip("/")
+        if not prefix:
+            raise ValueError(f"expected dynamodb://<table-prefix>, got {url!r}")
+        params = {name: values[-1] for name, values in parse_qs(parts.query).items()}
+        return cls(
+            prefix,
+            region=params.get("region"),
+            endpoint_url=params.get("endpoint_url"),
+            ttl_days=ttl_days,
+            create=params.get("create", "0").lower() in {"1", "true", "yes"},
+        )
+
+    def close(self) -> None:
+        """Nothing to release: boto3 clients hold no open connections worth closing."""
+
+    # Executions
+
+    def create_execution(self, execution: Execution) -> None:
+        item = {
+            "pk": execution.id,
+            "sk": EXEC_SK,
+            "query": execution.query.model_dump_json(),
+            "status": execution.status.value,
+            "created_at": _iso(execution.created_at),
+            "updated_at": _iso(execution.updated_at),
+            "next_position": 0,
+            "expires_at": self._expiry(),
+            **execution.counts.model_dump(),
+        }
+        if execution.error is not None:
+            item["error"] = execution.error
+        if execution.finished_at is not None:
+            item["finished_at"] = _iso(execution.finished_at)
+        _conditional(lambda: self.executions.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)"))
+
+    def get_execution(self, execution_id: str) -> Execution | None:
+        item = self.executions.get_item(Key={"pk": execution_id, "sk": EXEC_SK}, ConsistentRead=True).get("Item")
+        return _execution(item) if item else None
+
+    def running_executions(self) -> list[Execution]:
+        items = _scan(self.executions, Attr("sk").eq(EXEC_SK) & Attr("status").eq(ExecutionStatus.RUNNING.value))
+        return sorted((_execution(item) for item in items), key=lambda e: e.created_at)
+
+    def increment(self, execution_id: str, **deltas: int) -> None:
+        update = _increment_update(execution_id, deltas)
+        if update is not None:
+            self.executions.update_item(**update)
+
+    def finish_execution(self, execution_id: str, status: ExecutionStatus, error: str | None = None) -> bool:
+        now = _iso(utcnow())
+        names = {"#s": "status", "#e": "error"}
+        values = {":s": status.value, ":now": now, ":running": ExecutionStatus.RUNNING.value, ":e": error}
+        return _conditional(lambda: self.executions.update_item(
+            Key={"pk": execution_id, "sk": EXEC_SK},
+            UpdateExpression="SET #s = :s, #e = :e, updated_at = :now, finished_at = :now",
+            ConditionExpression="attribute_exists(pk) AND #s = :running",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+        ))
+
+    def save_results(self, execution_id: str, results: Mapping[str, Any]) -> None:
+        # Compressed: an item is capped at 400 KB and a thousand matches' JSON would not fit.
+        blob = zlib.compress(json.dumps(dict(results)).encode("utf-8"))
+        self.executions.update_item(
+            Key={"pk": execution_id, "sk": EXEC_SK},
+            UpdateExpression="SET results = :r, updated_at = :now",
+            ExpressionAttributeValues={":r": blob, ":now": _iso(utcnow())},
+        )
+
+    def get_results(self, execution_id: str) -> dict[str, Any] | None:
+        item = self.executions.get_item(
+            Key={"pk": execution_id, "sk": EXEC_SK}, ProjectionExpression="results", ConsistentRead=True
+        ).get("Item")
+        if not item or "results" not in item:
+            return None
+        return json.loads(zlib.decompress(bytes(item["results"].value)))
+
+    # Listings
+
+    def add_listings(self, execution_id: str, refs: Sequence[JobRef]) -> list[JobRef]:
+        if not refs:
+            return []
+        # Reserve positions atomically so listing order survives concurrent dispatchers; gaps are harmless.
+        reserved = self.executions.update_item(
+            Key={"pk": execution_id, "sk": EXEC_SK},
+            UpdateExpression="ADD next_position :n",
+            ExpressionAttributeValues={":n": len(refs)},
+            ReturnValues="UPDATED_NEW",
+        )
+        base = int(reserved["Attributes"]["next_position"]) - len(refs)
+        added: list[JobRef] = []
+        for offset, ref in enumerate(refs):
+            item = {
+                "pk": execution_id,
+                "sk": _listing_sk(ref.source, ref.job_id),
+                "position": base + offset,
+                "card": ref.model_dump_json(),
+                "state": ListingOutcome.LISTED,
+                "expires_at": self._expiry(),
+            }
+            counter = self._counter_update(execution_id, {"listed": 1})
+            put = {"TableName": self.executions.name, "Item": item, "ConditionExpression": "attribute_not_exists(sk)"}
+            if self._transact([{"Put": put}, {"Update": counter}]):
+                added.append(ref)
+        return added
+
+    def settle_listing(self, execution_id: str, ref: JobRef, outcome: str, reason: str | None = None) -> bool:
+        update = {
+            "TableName": self.executions.name,
+            "Key": {"pk": execution_id, "sk": _listing_sk(ref.source, ref.job_id)},
+            "UpdateExpression": "SET #st = :o, reason = :r",
+            "ConditionExpression": "#st = :listed",
+            "ExpressionAttributeNames": {"#st": "state"},
+            "ExpressionAttributeValues": {
+                ":o": outcome,
+                ":r": reason,
+                ":listed": ListingOutcome.LISTED,
+            },
+        }
+        counter = self._counter_update(execution_id, {_OUTCOME_COUNTER[outcome]: 1})
+        # One transaction: the listing's state and the execution's counter change together or not at all.
+        return self._transact([{"Update": update}, {"Update": counter}])
+
+    def failures(self, execution_id: str) -> list[Failure]:
+        return [
+            Failure(source=ref.source, job_id=ref.job_id, reason=item.get("reason") or "")
+            for ref, item in self._listings(execution_id)
+            if item["state"] == ListingOutcome.FAILED
+        ]
+
+    def unsettled_listings(self, execution_id: str) -> list[JobRef]:
+        return [ref for ref, item in self._listings(execution_id) if item["state"] == ListingOutcome.LISTED]
+
+    def get_listing(self, execution_id: str, source: str, job_id: str) -> JobRef | None:
+        """One card this execution listed (the Scraper Lambda gets only the posting's id through Step Functions)."""
+        item = self.executions.get_item(
+            Key={"pk": execution_id, "sk": _listing_sk(source, job_id)}, ConsistentRead=True
+        ).get("Item")
+        return JobRef.model_validate_json(item["card"]) if item else None
+
+    # Postings
+
+    def get_posting(self, source: str, job_id: str) -> JobPosting | None:
+        item = self.postings.get_item(Key={"pk": _posting_pk(source, job_id)}, ConsistentRead=True).get("Item")
+        return JobPosting.model_validate_json(item["data"]) if item else None
+
+    def save_posting(self, posting: JobPosting) -> None:
+        # A plain put is an upsert: one item per posting however often it is saved.
+        self.postings.put_item(Item={"pk": _posting_pk(posting.source, posting.job_id), "data": posting.model_dump_json()})
+
+    def execution_postings(self, execution_id: str) -> list[JobPosting]:
+        kept = [
+            ref for ref, item in self._listings(execution_id)
+            if item["state"] in (ListingOutcome.FETCHED, ListingOutcome.CACHED)
+        ]
+        stored: dict[str, JobPosting] = {}
+        pks = [_posting_pk(ref.source, ref.job_id) for ref in kept]
+        for item in self._batch_get(self.postings.name, [{"pk": pk} for pk in dict.fromkeys(pks)]):
+            stored[item["pk"]] = JobPosting.model_validate_json(item["data"])
+        result = []
+        for ref, pk in zip(kept, pks):
+            posting = stored.get(pk)
+            if posting is None:
+                continue
+            # The card's date is the listing's; a page read by another search may have lacked it.
+            if posting.posted_at is None and ref.posted_at is not None:
+                posting = posting.model_copy(update={"posted_at": ref.posted_at})
+            result.append(posting)
+        return result
+
+    # Embeddings
+
+    def load_embeddings(self, model: str, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        wanted = [{"pk": model, "sk": key} for key in dict.fromkeys(keys)]
+        return {
+            item["sk"]: np.frombuffer(bytes(item["vector"].value), dtype=np.float32)
+            for item in self._batch_get(self.embeddings.name, wanted)
+        }
+
+    def save_embeddings(self, model: str, vectors: Mapping[str, np.ndarray]) -> None:
+        with self.embeddings.batch_writer(overwrite_by_pkeys=["pk", "sk"]) as batch:
+            for key, vector in vectors.items():
+                batch.put_item(Item={"pk": model, "sk": key, "vector": np.asarray(vector, np.float32).tobytes()})
+
+    # API keys, resumes, execution owners
+
+    def create_api_key(self, key: ApiKey, key_hash: str) -> None:
+        self._transact([
+            {"Put": {"TableName": self.accounts.name,
+                     "Item": {"pk": f"key#{key.id}", "sk": "key", "data": key.model_dump_json()},
+                     "ConditionExpression": "attribute_not_exists(pk)"}},
+            {"Put": {"TableName": self.accounts.name,
+                     "Item": {"pk": f"hash#{key_hash}", "sk": "hash", "key_id": key.id},
+                     "ConditionExpression": "attribute_not_exists(pk)"}},
+        ], raise_on_conflict=True)
+
+    def api_key_by_hash(self, key_hash: str) -> ApiKey | None:
+        item = self.accounts.get_item(Key={"pk": f"hash#{key_hash}", "sk": "hash"}, ConsistentRead=True).get("Item")
+        if not item:
+            return None
+        key = self.accounts.get_item(Key={"pk": f"key#{item['key_id']}", "sk": "key"}, ConsistentRead=True).get("Item")
+        return ApiKey.model_validate_json(key["data"]) if key else None
+
+    def list_api_keys(self) -> list[ApiKey]:
+        keys = [ApiKey.model_validate_json(item["data"]) for item in _scan(self.accounts, Attr("sk").eq("key"))]
+        return sorted(keys, key=lambda k: k.created_at)
+
+    def save_resume(self, resume: Resume) -> None:
+        # Stored under its key (to list a key's resumes newest first) and by id (to find one).
+        data = resume.model_dump_json()
+        for item in (
+            {"pk": f"resumes#{resume.api_key_id}", "sk": f"{_iso(resume.created_at)}#{resume.id}", "data": data},
+            {"pk": f"resume#{resume.id}", "sk": "resume", "data": data},
+        ):
+            _conditional(lambda item=item: self.accounts.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)"))
+
+    def get_resume(self, resume_id: str) -> Resume | None:
+        item = self.accounts.get_item(Key={"pk": f"resume#{resume_id}", "sk": "resume"}, ConsistentRead=True).get("Item")
+        return Resume.model_validate_json(item["data"]) if item else None
+
+    def latest_resume(self, api_key_id: str) -> Resume | None:
+        resumes = self._resumes(api_key_id, limit=1)
+        return resumes[0] if resumes else None
+
+    def list_resumes(self, api_key_id: str) -> list[Resume]:
+        return self._resumes(api_key_id)
+
+    def set_execution_owner(self, owner: ExecutionOwner) -> None:
+        item = {"pk": owner.execution_id, "sk": OWNER_SK, "data": owner.model_dump_json(),
+                "api_key_id": owner.api_key_id, "expires_at": self._expiry()}
+        _conditional(lambda: self.executions.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)"))
+
+    def execution_owner(self, execution_id: str) -> ExecutionOwner | None:
+        item = self.executions.get_item(Key={"pk": execution_id, "sk": OWNER_SK}, ConsistentRead=True).get("Item")
+        return ExecutionOwner.model_validate_json(item["data"]) if item else None
+
+    def count_running(self, api_key_id: str) -> int:
+        owners = _scan(self.executions, Attr("sk").eq(OWNER_SK) & Attr("api_key_id").eq(api_key_id))
+        ids = [{"pk": item["pk"], "sk": EXEC_SK} for item in owners]
+        return sum(
+            1 for item in self._batch_get(self.executions.name, ids)
+            if item.get("status") == ExecutionStatus.RUNNING.value
+        )
+
+    # Helpers
+
+    def _counter_update(self, execution_id: str, deltas: Mapping[str, int]) -> dict[str, Any]:
+        update = _increment_update(execution_id, deltas)
+        assert update is not None  # callers pass a non-zero delta
+        return {"TableName": self.executions.name, **update}
+
+    def _expiry(self) -> int:
+        return int(time.time()) + self._ttl_seconds
+
+    def _listings(self, execution_id: str) -> list[tuple[JobRef, dict[str, Any]]]:
+        items = _query(self.executions, Key("pk").eq(execution_id) & Key("sk").begins_with(LISTING_PREFIX))
+        ordered = sorted(items, key=lambda item: int(item["position"]))
+        return [(JobRef.model_validate_json(item["card"]), item) for item in ordered]
+
+    def _resumes(self, api_key_id: str, limit: int | None = None) -> list[Resume]:
+        kwargs: dict[str, Any] = {"ScanIndexForward": False}
+        if limit is not None:
+            kwargs["Limit"] = limit
+        items = _query(self.accounts, Key("pk").eq(f"resumes#{api_key_id}"), limit=limit, **kwargs)
+        return [Resume.model_validate_json(item["data"]) for item in items]
+
+    def _batch_get(self, table: str, keys: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        resource_client = self.executions.meta.client
+        for start in range(0, len(keys), 100):  # BatchGetItem takes at most 100 keys
+            request: dict[str, Any] = {table: {"Keys": keys[start : start + 100], "ConsistentRead": True}}
+            while request:
+                answer = resource_client.batch_get_item(RequestItems=request)
+                yield from answer["Responses"].get(table, [])
+                request = answer.get("UnprocessedKeys") or {}
+
+    def _transact(self, items: list[dict[str, Any]], *, raise_on_conflict: bool = False) -> bool:
+        # The resource's client takes plain Python values (it serialises them), like the Table methods.
+        try:
+            self._client.transact_write_items(TransactItems=items)
+            return True
+        except ClientError as exc:
+            reasons = exc.response.get("CancellationReasons") or []
+            conflict = exc.response["Error"]["Code"] == "TransactionCanceledException" and any(
+                reason.get("Code") == "ConditionalCheckFailed" for reason in reasons
+            )
+            if conflict and not raise_on_conflict:
+                return False
+            raise
+
+
+def _conditional(write: Any) -> bool:
+    """Run a conditional write; False when its condition failed (the write had already been made)."""
+    try:
+        write()
+        return True
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return False
+        raise
+
+
+def _increment_update(execution_id: str, deltas: Mapping[str, int]) -> dict[str, Any] | None:
+    deltas = {name: delta for name, delta in deltas.items() if delta}
+    if not deltas:
+        return None
+    unknown = set(deltas) - set(Counts.model_fields)
+    if unknown:
+        raise ValueError(f"unknown counters: {sorted(unknown)}")
+    names = {f"#c{i}": name for i, name in enumerate(deltas)}
+    adds = ", ".join(f"#c{i} :c{i}" for i in range(len(deltas)))
+    values: dict[str, Any] = {f":c{i}": delta for i, delta in enumerate(deltas.values())}
+    values[":now"] = _iso(utcnow())
+    return {
+        "Key": {"pk": execution_id, "sk": EXEC_SK},
+        "UpdateExpression": f"ADD {adds} SET updated_at = :now",
+        "ExpressionAttributeNames": names,
+        "ExpressionAttributeValues": values,
+    }
+
+
+def _scan(table: Any, condition: Any) -> Iterator[dict[str, Any]]:
+    kwargs: dict[str, Any] = {"FilterExpression": condition, "ConsistentRead": True}
+    while True:
+        page = table.scan(**kwargs)
+        yield from page.get("Items", [])
+        if "LastEvaluatedKey" not in page:
+            return
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def _query(table: Any, condition: Any, *, limit: int | None = None, **extra: Any) -> list[dict[str, Any]]:
+    kwargs: dict[str, Any] = {"KeyConditionExpression": condition, "ConsistentRead": True, **extra}
+    items: list[dict[str, Any]] = []
+    while True:
+        page = table.query(**kwargs)
+        items.extend(page.get("Items", []))
+        if "LastEvaluatedKey" not in page or (limit is not None and len(items) >= limit):
+            return items[:limit] if limit is not None else items
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def _listing_sk(source: str, job_id: str) -> str:
+    return f"{LISTING_PREFIX}{source}#{job_id}"
+
+
+def _posting_pk(source: str, job_id: str) -> str:
+    return f"{source}#{job_id}"
+
+
+def _iso(value: datetime) -> str:
+    return value.astimezone(timezone.utc).isoformat()
+
+
+def _parse(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _execution(item: Mapping[str, Any]) -> Execution:
+    return Execution(
+        id=item["pk"],
+        query=SearchQuery.model_validate_json(item["query"]),
+        status=ExecutionStatus(item["status"]),
+        counts=Counts(**{name: int(item.get(name, 0)) for name in Counts.model_fields}),
+        error=item.get("error"),
+        created_at=_parse(item["created_at"]),
+        updated_at=_parse(item["updated_at"]),
+        finished_at=_parse(item.get("finished_at")),
+    )

@@ -1,0 +1,59 @@
+"""DynamoDB-only behaviour of the store: execution data expires, and the HTTP service's records round-trip."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from botocore.exceptions import ClientError
+
+from jobmatch.models import Execution, ExecutionStatus, JobRef, SearchQuery, utcnow
+from jobmatch.store import ApiKey, ExecutionOwner, Resume
+from jobmatch.store.dynamo import DynamoStore
+from tests.aws.moto_env import fake_credentials, mocked_aws
+
+
+@pytest.fixture
+def store(monkeypatch: pytest.MonkeyPatch) -> Iterator[DynamoStore]:
+    fake_credentials(monkeypatch)
+    with mocked_aws():
+        yield DynamoStore.from_url("dynamodb://unit?create=1", ttl_days=2)
+
+
+def test_execution_items_expire_after_the_ttl(store: DynamoStore) -> None:
+    execution = Execution(query=SearchQuery(query="Nurse"))
+    store.create_execution(execution)
+    store.add_listings(execution.id, [JobRef(source="linkedin", job_id="1", url="https://x/1")])
+    items = store.executions.query(KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": execution.id})
+    expiries = [int(item["expires_at"]) for item in items["Items"]]
+    assert len(expiries) == 2
+    assert all(abs(expiry - (time.time() + 2 * 86400)) < 60 for expiry in expiries)
+
+
+def test_api_keys_resumes_and_owners(store: DynamoStore) -> None:
+    key = ApiKey(name="laptop", prefix="jm_abc")
+    store.create_api_key(key, "hash-1")
+    assert store.api_key_by_hash("hash-1") == key and store.api_key_by_hash("hash-2") is None
+    with pytest.raises(ClientError):
+        store.create_api_key(ApiKey(name="other"), "hash-1")  # a hash names one key
+    assert [k.id for k in store.list_api_keys()] == [key.id]
+
+    older = Resume(api_key_id=key.id, filename="a.pdf", size=10, text="a", created_at=utcnow() - timedelta(days=1))
+    newer = Resume(api_key_id=key.id, filename="b.pdf", size=20, text="b")
+    store.save_resume(older)
+    store.save_resume(newer)
+    store.save_resume(newer)  # idempotent
+    assert store.get_resume(older.id) == older
+    assert store.latest_resume(key.id) == newer
+    assert [r.id for r in store.list_resumes(key.id)] == [newer.id, older.id]
+    assert store.latest_resume("someone-else") is None
+
+    running, ended = Execution(query=SearchQuery(query="a")), Execution(query=SearchQuery(query="b"))
+    for execution in (running, ended):
+        store.create_execution(execution)
+        store.set_execution_owner(ExecutionOwner(execution_id=execution.id, api_key_id=key.id, resume_id=newer.id))
+    store.finish_execution(ended.id, ExecutionStatus.SUCCEEDED)
+    assert store.execution_owner(running.id).resume_id == newer.id
+    assert store.count_running(key.id) == 1 and store.count_running("someone-else") == 0
