@@ -26,9 +26,3 @@ def create_api_key(store: Store, name: str, max_running: int | None = None) -> t
     store.create_api_key(key, hash_key(raw))
     return key, raw
 
-
-def authenticate(store: Store, raw: str | None) -> ApiKey | None:
-    """The key's record, or None when `raw` is missing or no key."""
-    if not raw:
-        return None
-    return store.api_key_by_hash(hash_key(raw))

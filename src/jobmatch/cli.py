@@ -152,7 +152,13 @@ def search(
     from jobmatch.store import open_store
 
     store = open_store(settings)
-    runner = LocalRunner(settings, store, Ranker(settings, cache=store))
+    if settings.engine == "celery":
+        from jobmatch.pipeline.celery import CeleryRunner
+
+        # The workers scrape and rank; this process submits and follows the progress in the store.
+        runner = CeleryRunner(settings, store)
+    else:
+        runner = LocalRunner(settings, store, Ranker(settings, cache=store))
     execution = asyncio.run(_run_with_progress(runner, store, search_query, resume_text))
     report = load_report(store, execution.id)
     assert report is not None
@@ -445,6 +451,7 @@ def aws_asl() -> None:
 def worker(
     concurrency: Annotated[Optional[int], typer.Option(help="Task processes (default: JOBMATCH_WORKER_CONCURRENCY).")] = None,
     loglevel: Annotated[str, typer.Option(help="Celery's log level.")] = "INFO",
+    name: Annotated[Optional[str], typer.Option(help="Node name, e.g. w1@%h (default: celery@HOSTNAME).")] = None,
 ) -> None:
     """Run a Celery worker of the scaled-out engine (JOBMATCH_BROKER_URL, JOBMATCH_DATABASE_URL); scale by running more."""
     settings = _settings()
@@ -454,8 +461,20 @@ def worker(
 
     celery_app.worker_main([
         "worker", "--pool=prefork", f"--concurrency={concurrency or settings.worker_concurrency}",
-        f"--loglevel={loglevel}", "--without-gossip", "--without-mingle",
+        f"--loglevel={loglevel}", "--without-gossip", "--without-mingle", *(["-n", name] if name else []),
     ])
+
+
+@app.command()
+def migrate(
+    revision: Annotated[str, typer.Argument(help="Alembic revision to migrate to.")] = "head",
+) -> None:
+    """Bring the database (JOBMATCH_DATABASE_URL) to the schema of this version, with Alembic."""
+    settings = _settings()
+    from jobmatch.store.migrations import upgrade
+
+    _guard(lambda: upgrade(settings.database_url, revision))
+    err.print(f"Database migrated to {revision}.")
 
 
 def main() -> None:

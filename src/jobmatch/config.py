@@ -55,7 +55,7 @@ class Settings(BaseSettings):
     # Score = weighted mean of cosines (resume vs posting text, resume vs posting title, resume's target title vs
     # posting title), then mixed with BM25 (scaled to [0, 1] within the search) by rank_lexical_weight.
     # Defaults are what measured best on bench/quality.py.
-    rank_title_weight: float = Field(0.5, ge=0)
+    rank_title_weight: float = Field(0.0, ge=0)
     rank_target_title_weight: float = Field(0.5, ge=0)
     rank_lexical_weight: float = Field(0.1, ge=0, le=1)
     # The resume is read in this many passages (the model sees 256 word pieces of each); their mean vector is used.
@@ -89,8 +89,8 @@ class Settings(BaseSettings):
     worker_concurrency: int = Field(2, ge=1, le=64)
     # A task taken by a worker that vanished is handed out again after this many seconds (Redis visibility).
     celery_visibility_timeout: float = Field(300.0, gt=0)
-    # A job-page slot held by a worker that vanished frees itself after this many seconds.
-    limiter_lease_seconds: float = Field(30.0, gt=0)
+    # A job-page slot, or a search's dispatch, held by a worker that vanished is freed after this many seconds.
+    celery_lease_seconds: float = Field(30.0, gt=0)
     # How often each worker looks for searches past their deadline or ready to analyze but not analyzed.
     celery_sweep_interval: float = Field(30.0, gt=0)
     # --- end celery ---

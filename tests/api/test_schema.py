@@ -28,5 +28,4 @@ def test_no_server_error_and_every_answer_fits_the_schema(service: Service, tmp_
          "--report", "junit", "--report-dir", str(tmp_path)],
         capture_output=True, text=True, timeout=600, cwd=tmp_path,
     )
-    print(result.stdout[-3000:])
     assert result.returncode == 0, result.stdout[-8000:] + result.stderr[-2000:]

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -59,9 +64,11 @@ class Cluster:
             "JOBMATCH_LINKEDIN_URL": url, "JOBMATCH_PAGE_DELAY": "0-0", "JOBMATCH_RETRY_INTERVAL": "0.05",
             # A vanished worker's task comes back within seconds, and the sweeper looks every second.
             "JOBMATCH_CELERY_VISIBILITY_TIMEOUT": "6", "JOBMATCH_CELERY_SWEEP_INTERVAL": "1",
+            "JOBMATCH_CELERY_LEASE_SECONDS": "3",
             **{f"JOBMATCH_{key.upper()}": str(value) for key, value in overrides.items()},
         }
         home.mkdir(parents=True, exist_ok=True)
+        self.env = env
         self.workers = Workers(env, home)
         self.runner = CeleryRunner(self.settings, self.store)
 
@@ -110,20 +117,31 @@ def assert_every_posting_stored_once(cluster: Cluster, execution_id: str) -> Non
     assert not cluster.store.unsettled_listings(execution_id)
 
 
-async def test_search_end_to_end_on_two_worker_processes(cluster_factory) -> None:
+async def test_cli_search_end_to_end_on_two_worker_processes(cluster_factory, home: Path) -> None:
     cluster = cluster_factory(BoardConfig(count=40, seed=5, latency=0.05, fault_rate=0.1))
-    pids = {p.pid for p in cluster.workers.start(2)}
+    cluster.workers.start(2)
+    resume, out = home / "resume.txt", home / "report.json"
+    resume.write_text(RESUME)
 
-    execution = await run(cluster)
+    # What a user runs: `jobmatch search` with JOBMATCH_ENGINE=celery only submits and follows; the workers work.
+    done = subprocess.run(
+        [sys.executable, "-m", "jobmatch.cli", "search", QUERY.query, "--location", QUERY.location, "--pages", "3",
+         "--post-time", "30", "--word-score", "python=1.1", "--resume", str(resume), "--out", str(out)],
+        env={**os.environ, **cluster.env, "JOBMATCH_ENGINE": "celery"}, capture_output=True, text=True, timeout=120,
+    )
 
-    assert execution.status is ExecutionStatus.SUCCEEDED, (execution.error, cluster.workers.logs())
-    assert_every_posting_stored_once(cluster, execution.id)
+    assert done.returncode == 0, (done.stderr, cluster.workers.logs())
+    execution_id = re.search(r"Execution\s+([0-9a-f]{32})", done.stderr).group(1)
+    execution = cluster.store.get_execution(execution_id)
+    assert execution is not None and execution.status is ExecutionStatus.SUCCEEDED
+    assert_every_posting_stored_once(cluster, execution_id)
     assert execution.counts.failed == 0  # faults were retried past
     assert execution.counts.pages == 3
-    report = load_report(cluster.store, execution.id)
-    assert report is not None and report.matches and report.ranked_against == "resume"
-    assert all(a.score >= b.score for a, b in zip(report.matches, report.matches[1:]))
-    assert all(p.poll() is None for p in cluster.workers.processes) and len(pids) == 2
+    report = json.loads(out.read_text())
+    assert report["matches"] and report["ranked_against"] == "resume"
+    scores = [match["score"] for match in report["matches"]]
+    assert scores == sorted(scores, reverse=True)
+    assert all(p.poll() is None for p in cluster.workers.processes)
 
 
 async def test_celery_and_embedded_runners_give_the_same_postings_and_ranking(cluster_factory, home: Path) -> None:
@@ -152,33 +170,44 @@ async def test_celery_and_embedded_runners_give_the_same_postings_and_ranking(cl
 
 
 async def test_worker_killed_mid_search_still_succeeds_with_every_posting_once(cluster_factory) -> None:
-    cluster = cluster_factory(BoardConfig(count=60, seed=13, latency=0.2))
-    doomed, survivor = cluster.workers.start(2)
-    query = QUERY.model_copy(update={"pages": 4})
+    # Paced search pages keep dispatch paging for seconds, so the kill lands while it pages and postings are fetched.
+    cluster = cluster_factory(BoardConfig(count=80, seed=13, latency=0.1), page_delay="0.5-0.5")
+    query = QUERY.model_copy(update={"pages": 6})
+    [doomed] = cluster.workers.start(1, concurrency=2)
     execution = cluster.runner.submit(query, RESUME)
+    wait_for(cluster, lambda stats: stats.by_route.get("search_api", 0) >= 1)  # the doomed worker is dispatching
+    [survivor] = cluster.workers.start(1)
+    wait_for(cluster, lambda stats: sum(stats.job_fetches.values()) >= 3)
 
-    deadline = time.monotonic() + 60
-    while sum(cluster.board.stats.job_fetches.values()) < 5:  # mid-search: postings are being fetched
-        assert time.monotonic() < deadline, cluster.workers.logs()
-        time.sleep(0.05)
     cluster.workers.kill(doomed)
-    assert cluster.store.get_execution(execution.id).status is ExecutionStatus.RUNNING
+    assert cluster.board.stats.by_route.get("search_api", 0) < query.pages  # killed mid-paging...
+    assert cluster.store.get_execution(execution.id).status is ExecutionStatus.RUNNING  # ...and mid-search
 
     ended = await cluster.runner.wait(execution.id, timeout=120)
 
     assert ended.status is ExecutionStatus.SUCCEEDED, (ended.error, cluster.workers.logs())
     assert_every_posting_stored_once(cluster, execution.id)
     assert ended.counts.failed == 0
+    # Every page was listed, though the first dispatcher died part-way.
+    assert ended.counts.listed == min(60, len(cluster.board.listed(query.post_time_seconds)))
     assert survivor.poll() is None
     report = load_report(cluster.store, execution.id)
     assert report is not None and report.matches
 
 
+def wait_for(cluster: Cluster, condition, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition(cluster.board.stats):
+        assert time.monotonic() < deadline, cluster.workers.logs()
+        time.sleep(0.02)
+
+
 async def test_three_workers_never_exceed_the_shared_per_host_limit(cluster_factory) -> None:
     limit = 2
     cluster = cluster_factory(BoardConfig(count=40, seed=21, latency=0.25), max_concurrency=limit)
-    # Six task processes in all, three times the limit: only a limit shared through Redis holds them to it.
-    cluster.workers.start(3, concurrency=2)
+    # Three worker processes, one more than the limit, each allowed 2 on its own: only a limit shared through
+    # Redis holds them to 2 together.
+    cluster.workers.start(3)
 
     execution = await run(cluster)
 
@@ -186,3 +215,20 @@ async def test_three_workers_never_exceed_the_shared_per_host_limit(cluster_fact
     assert_every_posting_stored_once(cluster, execution.id)
     assert execution.counts.fetched >= 20
     assert cluster.board.stats.max_in_flight_jobs == limit
+
+
+async def test_search_past_its_deadline_ends_timed_out_with_every_posting_accounted_for(cluster_factory) -> None:
+    # A slow board, one task process, a 4 s deadline: the search cannot finish, and must not stay RUNNING.
+    cluster = cluster_factory(BoardConfig(count=40, seed=2, latency=0.5), execution_timeout=4)
+    cluster.workers.start(1)
+    deadline = time.monotonic() + 60
+    while not cluster.runner.workers_alive():  # the 4 s start only once a worker is there to start it
+        assert time.monotonic() < deadline, cluster.workers.logs()
+
+    execution = await run(cluster, QUERY, timeout=40)
+
+    assert execution.status is ExecutionStatus.TIMED_OUT
+    assert "did not end within 4 s" in (execution.error or "")
+    assert not cluster.store.unsettled_listings(execution.id)
+    failures = cluster.store.failures(execution.id)
+    assert failures and all("did not end within" in f.reason for f in failures)

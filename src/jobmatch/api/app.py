@@ -17,7 +17,7 @@ from starlette.routing import Match
 
 from jobmatch import __version__
 from jobmatch.api import routes
-from jobmatch.api.background import BackgroundRunner
+from jobmatch.api.background import BackgroundRunner, Runner
 from jobmatch.api.service import SHUTDOWN_REASON, ApiError, SearchService
 from jobmatch.config import Settings, get_settings
 from jobmatch.store import Store, open_store
@@ -49,12 +49,12 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        from jobmatch.ranking import Ranker
-
         the_store = store or open_store(settings)
-        runner = BackgroundRunner(settings, the_store, ranker or Ranker(settings, cache=the_store))
+        runner = _runner(settings, the_store, ranker)
         service = SearchService(settings, the_store, runner)
-        await run_in_threadpool(service.recover)
+        if settings.engine == "embedded":
+            # Only an in-process runner loses its searches with the process; Celery workers carry on.
+            await run_in_threadpool(service.recover)
         runner.start()
         app.state.service = service
         try:
@@ -80,6 +80,17 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
     app.add_exception_handler(405, _method_not_allowed)
     app.add_exception_handler(RequestValidationError, _validation_error)
     return app
+
+
+def _runner(settings: Settings, store: Store, ranker: "Ranker | None") -> Runner:
+    """The engine's runner: searches in this process on a thread of their own, or on Celery workers."""
+    if settings.engine == "celery":
+        from jobmatch.pipeline.celery import CeleryRunner
+
+        return CeleryRunner(settings, store)
+    from jobmatch.ranking import Ranker
+
+    return BackgroundRunner(settings, store, ranker or Ranker(settings, cache=store))
 
 
 async def _api_error(_request: Request, exc: Exception) -> JSONResponse:

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, Response, Security, UploadFile, status
-from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse
 from fastapi.security import APIKeyHeader
@@ -67,8 +66,8 @@ def get_service(request: Request) -> SearchService:
 ServiceDep = Annotated[SearchService, Depends(get_service)]
 
 
-def require_key(service: ServiceDep, raw: Annotated[str | None, Security(api_key_header)]) -> ApiKey:
-    """The caller's key; 401 without a valid one."""
+async def require_key(service: ServiceDep, raw: Annotated[str | None, Security(api_key_header)]) -> ApiKey:
+    """The caller's key; 401 without a valid one. Async: a cached lookup, not worth a thread hop."""
     key = service.authenticate(raw)
     if key is None:
         raise HTTPException(
@@ -122,6 +121,7 @@ def post_jobscrape(body: SearchRequest, key: KeyDep, service: ServiceDep) -> Exe
 
 @jobscrape.get(
     "/jobscrape",
+    response_model=JobscrapeStatus,
     responses=_problems(400, 401, 404, 413, 415, 422),
     summary="Poll a search (the original API)",
 )
@@ -134,10 +134,12 @@ async def get_jobscrape(
         Query(alias="executionArn", min_length=1, max_length=300,
               description="What POST returned; may instead come as a JSON body `{\"executionArn\": ...}`."),
     ] = None,
-) -> JobscrapeStatus:
+) -> Response:
     """Status, live progress and, once SUCCEEDED, the output with the report at `output.Payload.body`."""
+    # On the event loop, not the thread pool: a poll is a few short SQLite reads, and hopping threads twice per
+    # request cost more than the reads (see bench/api.py).
     arn = execution_arn or await _arn_from_body(request)
-    return await run_in_threadpool(service.jobscrape_status, key, arn)
+    return Response(service.jobscrape_status_json(key, arn), media_type="application/json")
 
 
 async def _arn_from_body(request: Request) -> str:
@@ -148,7 +150,7 @@ async def _arn_from_body(request: Request) -> str:
             "type": "missing", "loc": ("query", "executionArn"), "input": None,
             "msg": "Field required, as ?executionArn= or in a JSON body {\"executionArn\": ...}",
         }])
-    if request.headers.get("content-type") and not _is_json(request.headers.get("content-type")):
+    if request.headers.get("content-type"):  # a body without a content type is taken for JSON, as it was
         require_json(request)
     try:
         data = json.loads(body)

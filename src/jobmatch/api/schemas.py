@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from jobmatch.models import Counts, ExecutionStatus, Failure, Match, SearchQuery
 
@@ -68,7 +68,7 @@ class ExecutionRef(BaseModel):
 class ExecutionQuery(BaseModel):
     """The original client's GET body."""
 
-    model_config = {"extra": "ignore"}
+    model_config = ConfigDict(extra="ignore")
 
     executionArn: str = Field(min_length=1, max_length=300)
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import OrderedDict
 from pathlib import PurePath
+from typing import Generic, TypeVar
 
 from jobmatch import apikeys
-from jobmatch.api.background import BackgroundRunner, end_execution
+from jobmatch.api.background import Runner, end_execution
 from jobmatch.api.schemas import (
     ExecutionRef,
     JobscrapeOutput,
@@ -27,6 +29,8 @@ from jobmatch.report import ReportFormat, render, render_html
 from jobmatch.store import ApiKey, ExecutionOwner, Resume, Store
 
 log = logging.getLogger(__name__)
+K = TypeVar("K")
+V = TypeVar("V")
 
 RESUME_SUFFIXES = frozenset({".pdf", ".docx", ".txt", ".md", ".markdown", ".text"})
 RESUME_MEDIA_TYPES = frozenset({
@@ -76,17 +80,31 @@ class TooManyRunning(ApiError):
 class SearchService:
     """The service behind the routes; every method taking a key acts only on what that key owns."""
 
-    def __init__(self, settings: Settings, store: Store, runner: BackgroundRunner):
+    def __init__(self, settings: Settings, store: Store, runner: Runner):
         self.settings = settings
         self._store = store
         self._runner = runner
         # Count-then-submit must not interleave, or two submissions could both pass a key's limit.
         self._submit_lock = threading.Lock()
+        # Facts that never change once stored, read on every poll: a key (keys are never edited), who owns an
+        # execution, and the whole answer about an execution that has ended.
+        self._keys: Lru[str, ApiKey] = Lru(1024)
+        self._owners: Lru[str, ExecutionOwner] = Lru(16384)
+        self._ended_answers: Lru[str, bytes] = Lru(256)
 
     # Keys
 
     def authenticate(self, raw_key: str | None) -> ApiKey | None:
-        return apikeys.authenticate(self._store, raw_key)
+        """The key's record, or None when `raw_key` is missing or no key (unknown keys are not remembered)."""
+        if not raw_key:
+            return None
+        key_hash = apikeys.hash_key(raw_key)
+        key = self._keys.get(key_hash)
+        if key is None:
+            key = self._store.api_key_by_hash(key_hash)
+            if key is not None:
+                self._keys.put(key_hash, key)
+        return key
 
     # Resumes
 
@@ -172,8 +190,22 @@ class SearchService:
             ),
         )
 
-    def jobscrape_status(self, key: ApiKey, execution_arn: str) -> JobscrapeStatus:
-        execution, owner = self._owned(key, self.execution_id(execution_arn))
+    def jobscrape_status_json(self, key: ApiKey, execution_arn: str) -> bytes:
+        """The poll answer as JSON; an ended search's is built once (it holds the whole report) and then reused."""
+        execution_id = self.execution_id(execution_arn)
+        owner = self._owner(key, execution_id)
+        cached = self._ended_answers.get(execution_id)
+        if cached is not None:
+            return cached
+        execution = self._store.get_execution(execution_id)
+        if execution is None:
+            raise NotFound(f"no search {execution_id!r} for this API key")
+        body = self._jobscrape_status(execution, owner).model_dump_json().encode()
+        if execution.status.finished:
+            self._ended_answers.put(execution_id, body)
+        return body
+
+    def _jobscrape_status(self, execution: Execution, owner: ExecutionOwner) -> JobscrapeStatus:
         output = None
         if execution.status is ExecutionStatus.SUCCEEDED:
             report = self._report(execution.id)
@@ -242,11 +274,21 @@ class SearchService:
 
     # Helpers
 
-    def _owned(self, key: ApiKey, execution_id: str) -> tuple[Execution, ExecutionOwner]:
+    def _owner(self, key: ApiKey, execution_id: str) -> ExecutionOwner:
         # One answer for "no such search" and "another key's search": ids must not leak across keys.
-        owner = self._store.execution_owner(execution_id) if execution_id else None
-        execution = self._store.get_execution(execution_id) if owner and owner.api_key_id == key.id else None
-        if owner is None or execution is None:
+        owner = self._owners.get(execution_id)
+        if owner is None and execution_id:
+            owner = self._store.execution_owner(execution_id)
+            if owner is not None:
+                self._owners.put(execution_id, owner)
+        if owner is None or owner.api_key_id != key.id:
+            raise NotFound(f"no search {execution_id!r} for this API key")
+        return owner
+
+    def _owned(self, key: ApiKey, execution_id: str) -> tuple[Execution, ExecutionOwner]:
+        owner = self._owner(key, execution_id)
+        execution = self._store.get_execution(execution_id)
+        if execution is None:
             raise NotFound(f"no search {execution_id!r} for this API key")
         return execution, owner
 
@@ -270,6 +312,29 @@ class SearchService:
             if execution is None or execution.status.finished:
                 return
             time.sleep(0.02)
+
+
+class Lru(Generic[K, V]):
+    """A bounded, thread-safe map that forgets the least recently used entry first."""
+
+    def __init__(self, size: int):
+        self._size = size
+        self._data: OrderedDict[K, V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: K) -> V | None:
+        with self._lock:
+            value = self._data.get(key)
+            if value is not None:
+                self._data.move_to_end(key)
+            return value
+
+    def put(self, key: K, value: V) -> None:
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            if len(self._data) > self._size:
+                self._data.popitem(last=False)
 
 
 def _progress(execution: Execution) -> Progress:

@@ -14,10 +14,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 import redis
 from celery import Celery, Task
@@ -27,9 +28,8 @@ from jobmatch.config import Settings, get_settings
 from jobmatch.models import Execution, ExecutionStatus, JobRef, SearchQuery, utcnow
 from jobmatch.pipeline._progress import SearchProgress
 from jobmatch.pipeline.stages import abandon, analyze, dispatch, scrape
-from jobmatch.sources import FetchError, PoliteClient, make_source
-from jobmatch.sources._redis_limits import RedisHostLimiter
-from jobmatch.store import Store, open_store
+from jobmatch.sources import FetchError, PoliteClient, RedisHostLimiter, make_source
+from jobmatch.store import ListingOutcome, Store, open_store
 
 if TYPE_CHECKING:
     from jobmatch.ranking import Ranker
@@ -78,11 +78,9 @@ class _Worker:
 
     @cached_property
     def limiter(self) -> RedisHostLimiter:
-        from jobmatch.sources import LocalHostLimiter
-        return LocalHostLimiter(self.settings.max_concurrency, self.settings.page_delay)
         return RedisHostLimiter(
             self.redis, self.settings.max_concurrency, self.settings.page_delay,
-            lease_seconds=self.settings.limiter_lease_seconds,
+            lease_seconds=self.settings.celery_lease_seconds,
         )
 
     @cached_property
@@ -135,7 +133,7 @@ class _Stage(Task):
             ctx = _context()
             if self.name == SCRAPE:
                 ref = JobRef.model_validate(args[1] if len(args) > 1 else kwargs["card"])
-                ctx.store.settle_listing(execution_id, ref, "failed", reason)
+                ctx.store.settle_listing(execution_id, ref, ListingOutcome.FAILED, reason)
                 _maybe_analyze(ctx, execution_id)
             else:
                 _end(ctx, execution_id, ExecutionStatus.FAILED, reason)
@@ -143,25 +141,45 @@ class _Stage(Task):
             log.exception("could not record the failure of %s", execution_id)
 
 
-@app.task(name=DISPATCH, base=_Stage)
-def dispatch_task(execution_id: str) -> None:
+@app.task(name=DISPATCH, base=_Stage, bind=True)
+def dispatch_task(self: Task, execution_id: str) -> None:
     """Page through the search, enqueueing a scrape per new posting as each page arrives."""
     ctx = _context()
     execution = ctx.store.get_execution(execution_id)
-    if execution is None or execution.status.finished:
+    if execution is None or execution.status.finished or ctx.progress.dispatched(execution_id):
+        return
+    # One dispatcher at a time: a copy handed out again while the first still pages (a long search outlasting the
+    # visibility timeout) would ask the board for every page twice. Should the holder vanish, the sweeper re-enqueues.
+    token = self.request.id or uuid.uuid4().hex
+    if not ctx.progress.hold_dispatch(execution_id, token, ctx.settings.celery_lease_seconds):
         return
     if not ctx.progress.begin_dispatch(execution_id):
         # A dispatch before this one died part-way: what it listed may never have been enqueued.
         for ref in ctx.store.unsettled_listings(execution_id):
             _enqueue_scrape(execution_id, ref)
-    notes = asyncio.run(_dispatch(ctx, execution))
+    notes = asyncio.run(_dispatch(ctx, execution, token))
     if notes is None:
         return
     ctx.progress.end_dispatch(execution_id, notes)
     _maybe_analyze(ctx, execution_id)
 
 
-async def _dispatch(ctx: _Worker, execution: Execution) -> list[str] | None:
+async def _dispatch(ctx: _Worker, execution: Execution, token: str) -> list[str] | None:
+    keeper = asyncio.get_running_loop().create_task(_keep_dispatch(ctx, execution.id, token))
+    try:
+        return await _page_through(ctx, execution)
+    finally:
+        keeper.cancel()
+
+
+async def _keep_dispatch(ctx: _Worker, execution_id: str, token: str) -> None:
+    lease = ctx.settings.celery_lease_seconds
+    while True:
+        await asyncio.sleep(lease / 3)
+        ctx.progress.hold_dispatch(execution_id, token, lease)
+
+
+async def _page_through(ctx: _Worker, execution: Execution) -> list[str] | None:
     pages, notes = 0, []
     async with PoliteClient(ctx.settings, limiter=ctx.limiter) as client:
         source = make_source(execution.query.source, client, ctx.settings)
@@ -224,7 +242,7 @@ def _maybe_analyze(ctx: _Worker, execution_id: str) -> bool:
     counts = execution.counts
     if counts.fetched + counts.cached + counts.failed < counts.listed:
         return False
-    if not ctx.progress.claim_analyze(execution_id, ctx.settings.celery_visibility_timeout):
+    if not ctx.progress.claim(execution_id, "analyze", ctx.settings.celery_visibility_timeout):
         return False
     analyze_task.apply_async((execution_id,))
     return True
@@ -243,7 +261,7 @@ def _end(ctx: _Worker, execution_id: str, status: ExecutionStatus, reason: str) 
 
 
 def sweep(ctx: _Worker) -> None:
-    """End searches past their deadline TIMED_OUT; re-enqueue the analyze of any search ready for it."""
+    """End searches past their deadline TIMED_OUT; re-enqueue a dispatch whose worker vanished, or a lost analyze."""
     timeout = ctx.settings.execution_timeout
     for execution_id in ctx.progress.tracked():
         execution = ctx.store.get_execution(execution_id)
@@ -251,6 +269,11 @@ def sweep(ctx: _Worker) -> None:
             ctx.progress.forget(execution_id)
         elif (utcnow() - execution.created_at).total_seconds() > timeout:
             _end(ctx, execution_id, ExecutionStatus.TIMED_OUT, f"search did not end within {timeout:g} s")
+        elif ctx.progress.dispatch_begun(execution_id) and not ctx.progress.dispatched(execution_id):
+            # Its dispatcher vanished mid-way (no live lease): hand the rest of the paging to another worker.
+            lease = ctx.settings.celery_lease_seconds
+            if not ctx.progress.dispatch_held(execution_id) and ctx.progress.claim(execution_id, "dispatch", lease):
+                dispatch_task.apply_async((execution_id,))
         else:
             _maybe_analyze(ctx, execution_id)
 
@@ -292,6 +315,13 @@ class CeleryRunner:
         self._redis = redis.Redis.from_url(settings.broker_url)
         self._progress = SearchProgress(self._redis, ttl_seconds=settings.execution_timeout * 2)
 
+    def start(self) -> None:
+        """Nothing to start: the workers run the searches (the same shape as the API's background runner)."""
+
+    def stop(self, reason: str = "", timeout: float = 10.0) -> None:
+        """Let go of the broker; searches go on on the workers, unlike an in-process runner's."""
+        self.close()
+
     def submit(self, query: SearchQuery, resume_text: str | None = None) -> Execution:
         """Start a search on the workers; returns its execution (RUNNING)."""
         execution = Execution(query=query)
@@ -300,12 +330,32 @@ class CeleryRunner:
         self._app.send_task(DISPATCH, (execution.id,))
         return execution
 
+    async def run(
+        self,
+        query: SearchQuery,
+        resume_text: str | None = None,
+        *,
+        on_start: Callable[[Execution], None] | None = None,
+        rank_progress: Callable[[int, int], None] | None = None,
+    ) -> Execution:
+        """Submit a search and follow it to its end (the workers rank, so `rank_progress` is never called)."""
+        execution = self.submit(query, resume_text)
+        if on_start is not None:
+            on_start(execution)
+        # The deadline is the workers' to enforce; waiting a little past it covers a sweep's interval.
+        grace = 2 * self._settings.celery_sweep_interval
+        return await self.wait(execution.id, timeout=self._settings.execution_timeout + grace)
+
     def abort(self, execution_id: str) -> bool:
         """End a running search ABORTED; tasks still queued for it find it ended and do nothing."""
         abandon(execution_id, self._store, "search aborted")
         ended = self._store.finish_execution(execution_id, ExecutionStatus.ABORTED, "search aborted")
         self._progress.forget(execution_id)
         return ended
+
+    def workers_alive(self, timeout: float = 1.0) -> int:
+        """How many workers answer a ping within `timeout` seconds (a health check)."""
+        return len(self._app.control.ping(timeout=timeout) or [])
 
     async def wait(self, execution_id: str, *, poll: float = 0.2, timeout: float | None = None) -> Execution:
         """Poll the store until the search has ended."""

@@ -85,14 +85,14 @@ def _model(settings: Settings) -> Any:
 
 
 def _load(settings: Settings) -> Any:
-    from sentence_transformers import SentenceTransformer
-
     path = resolve_model(settings.model)
     if settings.embed_backend.startswith("onnx"):
+        # Imports neither torch nor sentence-transformers once the export exists.
         from jobmatch.ranking._onnx import load_onnx
 
-        model = load_onnx(settings, path)
-    else:
-        model = SentenceTransformer(path, device="cpu")
+        return load_onnx(settings, path)
+    from sentence_transformers import SentenceTransformer
+
+    model = SentenceTransformer(path, device="cpu")
     model.max_seq_length = settings.embed_max_tokens
     return model

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import AsyncIterator, Protocol
+from typing import TYPE_CHECKING, AsyncIterator, Protocol
 
 from jobmatch.config import Settings
 from jobmatch.models import JobPosting, JobRef, SearchQuery
@@ -16,6 +16,9 @@ from jobmatch.sources._http import (
 )
 from jobmatch.sources._limits import HostLimiter, LocalHostLimiter
 
+if TYPE_CHECKING:
+    from jobmatch.sources._redis_limits import RedisHostLimiter
+
 __all__ = [
     "BlockedError",
     "FetchError",
@@ -24,11 +27,21 @@ __all__ = [
     "LocalHostLimiter",
     "NotFoundError",
     "PoliteClient",
+    "RedisHostLimiter",
     "RetryPolicy",
     "Source",
     "UnknownSourceError",
     "make_source",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # Imported on first use: only the scaled-out engine needs the Redis client.
+    if name == "RedisHostLimiter":
+        from jobmatch.sources._redis_limits import RedisHostLimiter
+
+        return RedisHostLimiter
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class Source(Protocol):

@@ -1,4 +1,4 @@
-"""Celery worker processes for tests and benchmarks: real `celery worker` subprocesses on a test Redis and database."""
+"""Celery worker processes for tests and benchmarks: real `jobmatch worker` subprocesses on a test Redis and database."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def reset_redis(url: str) -> None:
 
 
 class Workers:
-    """Starts and stops `celery worker` processes, each in its own process group (so SIGKILL takes all of it)."""
+    """Starts and stops `jobmatch worker` processes, each in its own process group (so SIGKILL takes all of it)."""
 
     def __init__(self, env: dict[str, str], log_dir: Path):
         self._env = {**os.environ, **env}
@@ -43,9 +43,8 @@ class Workers:
             index = len(self.processes)
             log = open(self._log_dir / f"worker{index}.log", "wb")
             process = subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "jobmatch.pipeline.celery", "worker",
-                 "--pool=prefork", f"--concurrency={concurrency}", "-n", f"w{index}-{os.getpid()}@%h",
-                 "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=WARNING"],
+                [sys.executable, "-m", "jobmatch.cli", "worker", f"--concurrency={concurrency}",
+                 f"--name=w{index}-{os.getpid()}@%h", "--loglevel=WARNING"],
                 env=self._env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
             )
             log.close()

@@ -1,0 +1,24 @@
+"""Alembic migrations of the SQL store's schema: `jobmatch migrate` (or `upgrade(url)`) brings a database to head."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+HERE = Path(__file__).resolve().parent
+
+
+def config(url: str) -> Config:
+    """An Alembic config for the database at `url`, with the scripts shipped in this package."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(HERE))
+    # Percent signs in a URL (escaped passwords) would read as interpolation in Alembic's ini-style options.
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    """Migrate the database at `url` to `revision`."""
+    command.upgrade(config(url), revision)
