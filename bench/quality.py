@@ -327,13 +327,14 @@ def main() -> None:
     }
     if not args.no_ablations:
         ablations = {
-            "  - no posting-title field": {"rank_title_weight": 0.0},
+            "  + posting-title field 0.5": {"rank_title_weight": 0.5},
             "  - no resume target title": {"rank_target_title_weight": 0.0},
             "  - no BM25 fusion": {"rank_lexical_weight": 0.0},
             "  - boilerplate kept": {"rank_strip_boilerplate": False},
             "  - no dedup": {"dedup_similarity": 1.01},
             "  + BM25 weight 0.2": {"rank_lexical_weight": 0.2},
-            "  + titles weight 1.0": {"rank_title_weight": 1.0, "rank_target_title_weight": 1.0},
+            "  + target title weight 1.0": {"rank_target_title_weight": 1.0},
+            "  + 3 resume passages (mean)": {"rank_resume_passages": 3},
         }
         for name, update in ablations.items():
             methods[name] = ranker_method(settings.model_copy(update=update), cache, depth)

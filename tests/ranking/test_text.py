@@ -9,7 +9,7 @@ import numpy as np
 
 from jobmatch.models import JobPosting
 from jobmatch.ranking._dedup import fold_duplicates, shingles
-from jobmatch.ranking._keywords import candidate_terms, evidence, idf
+from jobmatch.ranking._keywords import candidate_terms, clause_terms, evidence, idf
 from jobmatch.ranking._text import clean_posting, resume_body, target_title
 from jobmatch.ranking._words import words
 
@@ -65,8 +65,8 @@ def test_keyword_evidence_on_a_small_pair() -> None:
         "Nurse: patient care, BLS certification, charting. Experience required.",
         "Chef: grill station, food safety, kitchen hygiene. Experience required.",
     ]
-    terms = [candidate_terms(words(text)) for text in postings]
-    resume = candidate_terms(words("I build data pipelines with Apache Spark and Airflow; I know AWS."))
+    terms = [clause_terms(text) for text in postings]
+    resume = clause_terms("I build data pipelines with Apache Spark and Airflow; I know AWS.")
     shared, missing = evidence(terms[0], resume, idf(terms), limit=5)
     assert "apache spark" in shared and "airflow" in shared
     assert {"dbt", "kafka"} <= set(missing)

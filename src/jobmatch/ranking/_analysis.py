@@ -50,8 +50,7 @@ def analyse(posting: JobPosting) -> PostingText:
 
 def resume_terms(text: str) -> tuple[Counter[str], Counter[str]]:
     """(keyword candidates, BM25 terms) of a resume."""
-    resume_words = words(text)
-    return _keywords.candidate_terms(resume_words), bag(resume_words)
+    return _keywords.clause_terms(text), bag(words(text))
 
 
 def bag(text_words: list[str]) -> Counter[str]:
@@ -62,12 +61,13 @@ def bag(text_words: list[str]) -> Counter[str]:
 def _analyse(posting: JobPosting) -> PostingText:
     full = WordText(f"{posting.title}\n{posting.description}")
     body = clean_posting(posting.description)
-    cleaned = words(f"{posting.title}\n{body}")
+    cleaned_text = f"{posting.title}\n{body}"
+    cleaned = words(cleaned_text)
     exclude = frozenset(words(f"{posting.company} {posting.location}"))
     return PostingText(
         body=body,
         text=full,
-        terms=_keywords.candidate_terms(cleaned, exclude),
+        terms=_keywords.clause_terms(cleaned_text, exclude),
         bag=bag(cleaned),
         shingles=shingles(words(posting.description)),
     )

@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Sequence
 
 from jobmatch.ranking._stopwords import STOP
+from jobmatch.ranking._words import words
+
+# Where a phrase ends: sentence and list punctuation (a dot inside "Node.js" or "Ph.D." is not followed by a space).
+_CLAUSE = re.compile(r"[,;:!?()\[\]|•·\n]|\.(?:\s|$)|\s[-–—/]\s")
 
 _MIN_LEN = 2
+
+
+def clause_terms(text: str, exclude: frozenset[str] = frozenset()) -> Counter[str]:
+    """Keyword candidates of `text`; a two-word phrase never spans a comma, full stop or line break."""
+    counts: Counter[str] = Counter()
+    for clause in _CLAUSE.split(text):
+        counts.update(candidate_terms(words(clause), exclude))
+    return counts
 
 
 def candidate_terms(words: Sequence[str], exclude: frozenset[str] = frozenset()) -> Counter[str]:
@@ -50,7 +63,11 @@ def evidence(
     for term in scored:
         if len(shared) >= limit and len(missing) >= limit:
             break
-        target = shared if term in resume_terms else missing
+        present = term in resume_terms
+        # A missing phrase whose every word the resume has ("build pipelines" vs "build data pipelines") is noise.
+        if not present and " " in term and all(part in resume_terms for part in term.split(" ")):
+            continue
+        target = shared if present else missing
         if len(target) < limit and not _covered(term, target):
             target.append(term)
     return shared, missing

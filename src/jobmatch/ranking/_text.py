@@ -98,6 +98,7 @@ _LABEL = re.compile(
     r"post\s+applied\s+for|desired\s+(?:position|role))\s*[:\-–]\s*(.+)$",
     re.IGNORECASE | re.MULTILINE,
 )
+_CLAUSE = re.compile(r"\s[-–—|•]\s|[,;:()\[\]\n|•]")
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z.+#&-]*")
 # Words that end a title phrase when met to its left: labels and section names, not qualifiers.
 _NOT_QUALIFIER = frozenset(
@@ -138,6 +139,11 @@ def _title_phrase(text: str) -> str:
 
 
 def _title_phrases(text: str) -> list[str]:
+    # A title never spans punctuation: "Company B - Java Developer" names a "Java Developer".
+    return [phrase for segment in _CLAUSE.split(text) for phrase in _segment_titles(segment)]
+
+
+def _segment_titles(text: str) -> list[str]:
     tokens = _TOKEN.findall(text)
     phrases: list[str] = []
     for index, token in enumerate(tokens):
@@ -150,6 +156,7 @@ def _title_phrases(text: str) -> list[str]:
                 previous in STOP and previous not in {"senior", "junior", "lead"}
                 or previous in _TITLE_NOUNS
                 or previous in _NOT_QUALIFIER
+                or len(previous) < 2
             ):
                 break
             start -= 1
