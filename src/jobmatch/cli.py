@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from pathlib import Path
-from typing import Annotated, Callable, NoReturn, Optional, TypeVar
+from typing import TYPE_CHECKING, Annotated, Callable, NoReturn, Optional, TypeVar
 
 import typer
 from pydantic import ValidationError
@@ -15,6 +15,9 @@ from rich.table import Table
 
 from jobmatch.config import Settings, get_settings
 from jobmatch.models import ExecutionStatus, Match, SearchQuery, SearchReport
+
+if TYPE_CHECKING:
+    from jobmatch.api.client import JobscrapeClient
 
 app = typer.Typer(
     help="jobmatch: find the job postings that fit your resume.",
@@ -390,7 +393,7 @@ def submit(
     _save_submitted_report(answer, started, out, open_report)
 
 
-def _poll_with_progress(client, arn: str, pages: int, interval: float) -> dict:
+def _poll_with_progress(client: "JobscrapeClient", arn: str, pages: int, interval: float) -> dict:
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[detail]}"),
                TimeElapsedColumn())
     with Progress(*columns, console=err) as progress:

@@ -1,4 +1,4 @@
-"""The API's test rig: one fake board, one ranker (the model loads once), one real uvicorn server on loopback."""
+"""The API's test rig: one fake board, and real uvicorn servers on loopback (each with its runner process)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,6 @@ from jobmatch.apikeys import create_api_key
 from jobmatch.api.app import create_app
 from jobmatch.config import Settings
 from jobmatch.models import JobPosting
-from jobmatch.ranking import Ranker
 from jobmatch.store.sql import SqlStore
 from jobmatch.testing.board import Board, BoardConfig, generate_postings
 from tests.conftest import make_settings
@@ -102,28 +101,22 @@ def board_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def ranker(tmp_path_factory: pytest.TempPathFactory) -> Ranker:
-    """One ranker for every app in the session: the model loads once."""
-    return Ranker(make_settings(tmp_path_factory.mktemp("ranker")))
-
-
-@pytest.fixture(scope="session")
-def service(board_url: str, ranker: Ranker, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+def service(board_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     home = tmp_path_factory.mktemp("api-home")
     settings = make_settings(home, board_url)
     store = SqlStore(settings.database_url)
-    with serve_in_thread(create_app(settings, store=store, ranker=ranker)) as url:
+    with serve_in_thread(create_app(settings, store=store)) as url:
         yield Service(url, settings, store)
     store.close()
 
 
 @pytest.fixture(scope="session")
-def slow_service(board_url: str, ranker: Ranker, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+def slow_service(board_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     """The same board read with a second's pause between search pages: searches stay RUNNING long enough to watch."""
     home = tmp_path_factory.mktemp("api-slow-home")
     settings = make_settings(home, board_url, page_delay=(1.0, 1.0))
     store = SqlStore(settings.database_url)
-    with serve_in_thread(create_app(settings, store=store, ranker=ranker)) as url:
+    with serve_in_thread(create_app(settings, store=store)) as url:
         yield Service(url, settings, store)
     store.close()
 

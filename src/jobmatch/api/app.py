@@ -1,11 +1,11 @@
-"""The FastAPI application: the service wired to a store, a ranker and the embedded runner."""
+"""The FastAPI application: the service wired to a store and a runner (the embedded pipeline, or Celery)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
@@ -17,13 +17,10 @@ from starlette.routing import Match
 
 from jobmatch import __version__
 from jobmatch.api import routes
-from jobmatch.api.background import BackgroundRunner, Runner
+from jobmatch.api.background import ProcessRunner, Runner
 from jobmatch.api.service import SHUTDOWN_REASON, ApiError, SearchService
 from jobmatch.config import Settings, get_settings
 from jobmatch.store import Store, open_store
-
-if TYPE_CHECKING:
-    from jobmatch.ranking import Ranker
 
 # Room for the multipart framing around a resume of the largest allowed size.
 _MULTIPART_OVERHEAD = 64 * 1024
@@ -43,14 +40,17 @@ class AsciiJSONResponse(JSONResponse):
         return json.dumps(content, ensure_ascii=True, separators=(",", ":")).encode("ascii")
 
 
-def create_app(settings: Settings | None = None, *, store: Store | None = None, ranker: "Ranker | None" = None) -> FastAPI:
-    """A new application; `store` and `ranker` default to ones made from `settings` (the environment's)."""
+def create_app(settings: Settings | None = None, *, store: Store | None = None) -> FastAPI:
+    """A new application; `store` defaults to the one `settings` (the environment's) names.
+
+    The runner process opens the database by `settings.database_url`, so it must name a file or a server.
+    """
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         the_store = store or open_store(settings)
-        runner = _runner(settings, the_store, ranker)
+        runner = _runner(settings, the_store)
         service = SearchService(settings, the_store, runner)
         if settings.engine == "embedded":
             # Only an in-process runner loses its searches with the process; Celery workers carry on.
@@ -82,15 +82,13 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
     return app
 
 
-def _runner(settings: Settings, store: Store, ranker: "Ranker | None") -> Runner:
-    """The engine's runner: searches in this process on a thread of their own, or on Celery workers."""
+def _runner(settings: Settings, store: Store) -> Runner:
+    """The engine's runner: the embedded pipeline in a child process, or Celery workers."""
     if settings.engine == "celery":
         from jobmatch.pipeline.celery import CeleryRunner
 
         return CeleryRunner(settings, store)
-    from jobmatch.ranking import Ranker
-
-    return BackgroundRunner(settings, store, ranker or Ranker(settings, cache=store))
+    return ProcessRunner(settings, store)
 
 
 async def _api_error(_request: Request, exc: Exception) -> JSONResponse:

@@ -52,6 +52,7 @@ def _problems(*codes: int) -> dict[int | str, dict[str, Any]]:
         415: "The body is not of the content type this route reads.",
         422: "A field breaks a rule; the message names both.",
         429: "This key already runs as many searches as it may.",
+        503: "The search runner is restarting; try again shortly.",
     }
     return {code: {"model": Problem, "description": descriptions[code]} for code in codes}
 
@@ -111,7 +112,7 @@ jobscrape = APIRouter(tags=["original API"])
     "/jobscrape",
     status_code=status.HTTP_202_ACCEPTED,
     dependencies=[Depends(require_json)],
-    responses=_problems(400, 401, 404, 413, 415, 422, 429),
+    responses=_problems(400, 401, 404, 413, 415, 422, 429, 503),
     summary="Start a search (the original API)",
 )
 def post_jobscrape(body: SearchRequest, key: KeyDep, service: ServiceDep) -> ExecutionRef:
@@ -173,7 +174,7 @@ v1 = APIRouter(prefix="/v1")
     "/searches",
     status_code=status.HTTP_202_ACCEPTED,
     dependencies=[Depends(require_json)],
-    responses=_problems(400, 401, 404, 413, 415, 422, 429),
+    responses=_problems(400, 401, 404, 413, 415, 422, 429, 503),
     tags=["searches"],
 )
 def create_search(body: SearchRequest, key: KeyDep, service: ServiceDep, response: Response) -> SearchView:

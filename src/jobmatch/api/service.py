@@ -10,7 +10,7 @@ from pathlib import PurePath
 from typing import Generic, TypeVar
 
 from jobmatch import apikeys
-from jobmatch.api.background import Runner, end_execution
+from jobmatch.api.background import Runner, RunnerUnavailable, end_execution
 from jobmatch.api.schemas import (
     ExecutionRef,
     JobscrapeOutput,
@@ -75,6 +75,10 @@ class Unprocessable(ApiError):
 
 class TooManyRunning(ApiError):
     status = 429
+
+
+class Unavailable(ApiError):
+    status = 503
 
 
 class SearchService:
@@ -149,7 +153,11 @@ class SearchService:
         with self._submit_lock:
             if limit and self._store.count_running(key.id) >= limit:
                 raise TooManyRunning(f"this key already runs {limit} search(es) at once; wait for one to end")
-            execution = self._runner.submit(query, resume.text if resume else None)
+            try:
+                execution = self._runner.submit(query, resume.text if resume else None)
+            except RunnerUnavailable as exc:
+                log.error("cannot start a search: %s", exc)
+                raise Unavailable("the search runner is not available; try again shortly") from None
             owner = ExecutionOwner(execution_id=execution.id, api_key_id=key.id, resume_id=resume.id if resume else None)
             self._store.set_execution_owner(owner)
         return execution, owner
@@ -234,7 +242,12 @@ class SearchService:
         execution, _ = self._owned(key, execution_id)
         if execution.status.finished:
             raise Conflict(f"search {execution.id} has already ended ({execution.status.value})")
-        if not self._runner.abort(execution.id):
+        try:
+            aborted = self._runner.abort(execution.id)
+        except RunnerUnavailable as exc:
+            log.error("cannot abort %s: %s", execution.id, exc)
+            aborted = False
+        if not aborted:
             # Not this process's task (it ended a moment ago, or ran before a restart): end it in the store.
             end_execution(self._store, execution.id, ExecutionStatus.ABORTED, "search aborted")
         self._wait_until_ended(execution.id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -143,8 +144,8 @@ class Ranker:
         rank: int,
         item: _Scored,
         kept: Sequence[JobPosting],
-        posting_terms: _keywords.Counter[str],
-        resume_keywords: _keywords.Counter[str],
+        posting_terms: Counter[str],
+        resume_keywords: Counter[str],
         term_weights: dict[str, float],
         folded: dict[int, list[int]],
     ) -> Match:
