@@ -271,6 +271,19 @@ def category_run(methods: dict[str, Method], resumes: list[tuple[str, str]], poo
 
 def print_table(title: str, results: dict[str, np.ndarray], baseline: str) -> None:
     print(f"\n{title}")
+    _table(results, baseline)
+    # Tuning looked at the even-numbered resumes only; the odd ones are held out (a check against overfitting).
+    for half, name in ((0, "tuning half (even resumes)"), (1, "held-out half (odd resumes)")):
+        print(f"  -- {name}: nDCG@10 and delta vs {baseline}")
+        base = results[baseline][half::2, 0]
+        for method, rows in results.items():
+            diff = rows[half::2, 0] - base
+            low, high = bootstrap(diff)
+            delta = f"{diff.mean():+.3f} [{low:+.3f},{high:+.3f}]" if method != baseline else ""
+            print(f"     {method:<34} {rows[half::2, 0].mean():.3f}  {delta}")
+
+
+def _table(results: dict[str, np.ndarray], baseline: str) -> None:
     print(f"  {'method':<34} {'nDCG@10':>22} {'P@10':>22} {'MRR@100':>22} {'dNDCG vs ' + baseline:>26}")
     base = results[baseline][:, 0]
     for name, rows in results.items():
@@ -325,6 +338,13 @@ def main() -> None:
         "original (whole-text cosine)": original_method(Settings(home=home), cache),
         "jobmatch ranker": ranker_method(settings, cache, depth),
     }
+    # The model's numeric precision: fp32 against bf16 autocast (the default where the CPU has bf16), same settings.
+    if _encoder.bf16_supported():
+        for backend in ("torch", "torch-bf16"):
+            if backend != _encoder.effective_backend(settings):
+                methods[f"  jobmatch ranker, {backend}"] = ranker_method(
+                    settings.model_copy(update={"embed_backend": backend}), cache, depth)
+    print(f"(ranker backend: {_encoder.effective_backend(settings)})")
     if not args.no_ablations:
         ablations = {
             "  + posting-title field 0.5": {"rank_title_weight": 0.5},

@@ -45,8 +45,9 @@ class Settings(BaseSettings):
     top_n: int = Field(25, ge=1, le=1000)
 
     # --- ranking ---
-    # How the embedding model runs: torch fp32, torch with bf16 autocast, ONNX Runtime fp32 or int8-quantised.
-    embed_backend: Literal["torch", "torch-bf16", "onnx", "onnx-int8"] = "torch"
+    # How the embedding model runs: torch fp32, torch with bf16 autocast, ONNX Runtime fp32 or int8-quantised;
+    # "auto" is torch-bf16 on CPUs with native bf16 (AVX512-BF16/AMX), else torch fp32.
+    embed_backend: Literal["auto", "torch", "torch-bf16", "onnx", "onnx-int8"] = "torch"
     # Word pieces the model reads of each text (all-MiniLM-L6-v2 reads at most 256).
     embed_max_tokens: int = Field(256, ge=16, le=512)
     embed_batch_size: int = Field(32, ge=1, le=1024)

@@ -25,9 +25,37 @@ def resolve_model(name: str) -> str:
     return str(Path(name).expanduser()) if Path(name).expanduser().exists() else name
 
 
+def bf16_supported() -> bool:
+    """Whether this CPU computes bfloat16 natively (AVX512-BF16 or AMX-BF16); read from /proc/cpuinfo, no torch."""
+    global _BF16
+    if _BF16 is None:
+        try:
+            with open("/proc/cpuinfo", encoding="ascii", errors="replace") as handle:
+                flags = next((line for line in handle if line.startswith("flags")), "").split()
+        except OSError:
+            flags = []
+        _BF16 = "avx512_bf16" in flags or "amx_bf16" in flags
+    return _BF16
+
+
+_BF16: bool | None = None
+
+
+def effective_backend(settings: Settings) -> str:
+    """The backend that runs: "auto" is torch with bf16 autocast on CPUs with native bf16, else torch fp32;
+    "torch-bf16" asked for on a CPU without bf16 falls back to fp32 (emulated bf16 is slower, not faster)."""
+    backend = settings.embed_backend
+    if backend == "auto":
+        return "torch-bf16" if bf16_supported() else "torch"
+    if backend == "torch-bf16" and not bf16_supported():
+        return "torch"
+    return backend
+
+
 def model_id(settings: Settings) -> str:
     """The name vectors are stored under: the model, plus the variant when it changes the numbers."""
-    variant = [] if settings.embed_backend == "torch" else [settings.embed_backend]
+    backend = effective_backend(settings)
+    variant = [] if backend == "torch" else [backend]
     if settings.embed_max_tokens != 256:
         variant.append(f"len{settings.embed_max_tokens}")
     return "@".join([settings.model, *variant]) if variant else settings.model
@@ -64,11 +92,11 @@ def encode(
 
 
 def _key(settings: Settings) -> tuple[str, str, int]:
-    return (settings.model, settings.embed_backend, settings.embed_max_tokens)
+    return (settings.model, effective_backend(settings), settings.embed_max_tokens)
 
 
 def _run(settings: Settings, model: Any, texts: list[str]) -> np.ndarray:
-    if settings.embed_backend == "torch-bf16":
+    if effective_backend(settings) == "torch-bf16":
         import torch
 
         with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16):
@@ -86,7 +114,7 @@ def _model(settings: Settings) -> Any:
 
 def _load(settings: Settings) -> Any:
     path = resolve_model(settings.model)
-    if settings.embed_backend.startswith("onnx"):
+    if effective_backend(settings).startswith("onnx"):
         # Imports neither torch nor sentence-transformers once the export exists.
         from jobmatch.ranking._onnx import load_onnx
 
