@@ -31,8 +31,10 @@ chromium:
 	@test -x /usr/bin/chromium || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium) \
 		|| echo "warning: could not install Debian's chromium; the browser test will not run"
 
+# Every benchmark by default; `make bench BENCH=pipeline` runs one.
+BENCH ?= pipeline ranking quality api scale
 bench: install
-	HF_HUB_OFFLINE=1 $(BIN)/python bench/pipeline.py
+	for name in $(BENCH); do echo "== bench/$$name.py"; HF_HUB_OFFLINE=1 $(BIN)/python bench/$$name.py || exit 1; done
 
 board: install
 	$(BIN)/jobmatch board --port 8765
