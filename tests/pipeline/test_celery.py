@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -232,3 +233,58 @@ async def test_search_past_its_deadline_ends_timed_out_with_every_posting_accoun
     assert not cluster.store.unsettled_listings(execution.id)
     failures = cluster.store.failures(execution.id)
     assert failures and all("did not end within" in f.reason for f in failures)
+
+
+async def test_api_on_the_celery_engine_only_enqueues_and_answers_the_original_protocol(cluster_factory, home: Path) -> None:
+    import socket
+
+    import httpx
+
+    cluster = cluster_factory(BoardConfig(count=30, seed=21))
+    env = {**os.environ, **cluster.env, "JOBMATCH_ENGINE": "celery", "HF_HUB_OFFLINE": "1"}
+    created = subprocess.run([sys.executable, "-m", "jobmatch.cli", "apikey", "create", "--name", "celery-test"],
+                             env=env, capture_output=True, text=True, timeout=60)
+    assert created.returncode == 0, created.stderr
+    key = created.stdout.strip().splitlines()[-1]
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "jobmatch.cli", "serve", "--port", str(port)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        async with httpx.AsyncClient(base_url=base, timeout=10) as client:
+            for _ in range(100):
+                try:
+                    if (await client.get("/healthz")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    await asyncio.sleep(0.2)
+            body = {"query": "Data Scientist", "location": "Chicago", "pages": 2, "post_time": 30,
+                    "word_scores": {"python": 1.2}}
+            submitted = await client.post("/jobscrape", json=body, headers={"x-api-key": key})
+            assert submitted.status_code == 202, submitted.text
+            arn = submitted.json()["executionArn"]
+            # No worker yet: the server only enqueued, so nothing moves.
+            await asyncio.sleep(2)
+            waiting = await client.get("/jobscrape", params={"executionArn": arn}, headers={"x-api-key": key})
+            assert waiting.json()["status"] == "RUNNING" and cluster.board.stats.by_route.get("search_api", 0) == 0
+            cluster.workers.start(1)
+            deadline = time.monotonic() + 120
+            while True:
+                # The original client sends its JSON body on GET.
+                polled = await client.request("GET", "/jobscrape", json={"executionArn": arn}, headers={"x-api-key": key})
+                assert polled.status_code == 200, polled.text
+                status = polled.json()["status"]
+                if status != "RUNNING" or time.monotonic() > deadline:
+                    break
+                await asyncio.sleep(0.5)
+        assert status == "SUCCEEDED", (polled.text, cluster.workers.logs())
+        output = polled.json()["output"]
+        assert output["matches"] and "<article" in output["Payload"]["body"]
+        assert output["counts"]["listed"] == output["counts"]["fetched"] + output["counts"]["cached"]
+        execution_id = submitted.json()["request_id"]
+        assert cluster.store.get_execution(execution_id).status is ExecutionStatus.SUCCEEDED
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
