@@ -349,6 +349,9 @@ def main() -> None:
         ablations = {
             "  + posting-title field 0.5": {"rank_title_weight": 0.5},
             "  - no resume target title": {"rank_target_title_weight": 0.0},
+            "  - no resume opening vs title": {"rank_opening_weight": 0.0},
+            "  + resume opening 60 words": {"rank_resume_opening_words": 60},
+            "  + resume opening weight 0.75": {"rank_opening_weight": 0.75},
             "  - no BM25 fusion": {"rank_lexical_weight": 0.0},
             "  - boilerplate kept": {"rank_strip_boilerplate": False},
             "  - no dedup": {"dedup_similarity": 1.01},

@@ -47,18 +47,22 @@ class Settings(BaseSettings):
     # --- ranking ---
     # How the embedding model runs: torch fp32, torch with bf16 autocast, ONNX Runtime fp32 or int8-quantised;
     # "auto" is torch-bf16 on CPUs with native bf16 (AVX512-BF16/AMX), else torch fp32.
-    embed_backend: Literal["auto", "torch", "torch-bf16", "onnx", "onnx-int8"] = "torch"
+    embed_backend: Literal["auto", "torch", "torch-bf16", "onnx", "onnx-int8"] = "auto"
     # Word pieces the model reads of each text (all-MiniLM-L6-v2 reads at most 256).
     embed_max_tokens: int = Field(256, ge=16, le=512)
     embed_batch_size: int = Field(32, ge=1, le=1024)
     # Keywords listed per match, shared and missing each.
     keywords_shown: int = Field(10, ge=0, le=100)
     # Score = weighted mean of cosines (resume vs posting text, resume vs posting title, resume's target title vs
-    # posting title), then mixed with BM25 (scaled to [0, 1] within the search) by rank_lexical_weight.
+    # posting title, resume's opening words vs posting title), then mixed with BM25 (scaled to [0, 1] within the
+    # search) by rank_lexical_weight.
     # Defaults are what measured best on bench/quality.py.
     rank_title_weight: float = Field(0.0, ge=0)
     rank_target_title_weight: float = Field(0.5, ge=0)
     rank_lexical_weight: float = Field(0.1, ge=0, le=1)
+    # The resume's opening words (contact details removed) compared with posting titles, and how many words.
+    rank_opening_weight: float = Field(0.5, ge=0)
+    rank_resume_opening_words: int = Field(30, ge=5, le=200)
     # The resume is read in this many passages (the model sees 256 word pieces of each); their mean vector is used.
     rank_resume_passages: int = Field(1, ge=1, le=8)
     # Drop "about us", benefits and equal-opportunity text before embedding.

@@ -29,7 +29,8 @@ SEARCH = {"query": "Data Scientist", "location": "Chicago", "pages": 2, "post_ti
 @pytest.mark.model
 def test_handlers_in_order_rank_as_the_embedded_runner(home: Path, aws: None) -> None:
     with Board(BoardConfig(count=40, seed=7)).running_in_thread() as url:
-        cloud = make_cloud(home / "cloud", url)
+        # fp32 on both sides: bf16 vectors move by ~1e-3 with batching, and this compares runners, not backends.
+        cloud = make_cloud(home / "cloud", url, embed_backend="torch")
         cloud.upload_resume("r1", RESUME)
 
         status, started = answer(handlers.initializer(api_event({**SEARCH, "resume_id": "r1"})))
@@ -59,7 +60,7 @@ def test_handlers_in_order_rank_as_the_embedded_runner(home: Path, aws: None) ->
         assert output["counts"]["fetched"] == 20 and output["failures"] == []
 
         # The embedded runner, same board and query, its own SQLite store.
-        settings = make_settings(home / "local", url)
+        settings = make_settings(home / "local", url, embed_backend="torch")
         store = SqlStore(settings.database_url)
         runner = LocalRunner(settings, store, Ranker(settings, cache=store))
         local = asyncio.run(runner.run(SearchQuery.model_validate(SEARCH), RESUME))

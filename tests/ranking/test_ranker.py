@@ -54,7 +54,7 @@ def test_second_ranking_embeds_nothing(postings: list[JobPosting], resume: str) 
     assert ranker.embed_postings(postings) > 0
     assert ranker.embed_postings(postings) == 0
     first = ranker.rank(resume, postings)
-    assert first.embedded == 2  # only the resume and its target title
+    assert first.embedded == 3  # only the resume, its target title and its opening words
     again = Ranker(Settings(), cache).rank(resume, postings)
     assert again.embedded == 0
     assert [m.job_id for m in again.matches] == [m.job_id for m in first.matches]

@@ -211,7 +211,13 @@ async def _scrape(ctx: _Worker, execution_id: str, ref: JobRef) -> None:
     max_age = timedelta(days=ctx.settings.posting_max_age_days)
     async with PoliteClient(ctx.settings, limiter=ctx.limiter) as client:
         source = make_source(ref.source, client, ctx.settings)
-        await scrape(execution_id, ref, source, ctx.store, max_age=max_age)
+        result = await scrape(execution_id, ref, source, ctx.store, max_age=max_age)
+    if result.posting is not None:
+        # Embedded here, spread over the workers, so analyze finds every vector stored.
+        try:
+            ctx.ranker.embed_postings([result.posting])
+        except Exception:  # noqa: BLE001 - analyze embeds what is missing and reports its own failure
+            log.exception("embedding posting %s at scrape time failed; analyze will retry", ref.job_id)
 
 
 @app.task(name=ANALYZE, base=_Stage)

@@ -5,29 +5,54 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import Counter, OrderedDict
-from dataclasses import dataclass
 
 from jobmatch.models import JobPosting
 from jobmatch.ranking import _keywords
 from jobmatch.ranking._dedup import shingles
 from jobmatch.ranking._stopwords import ENGLISH
 from jobmatch.ranking._text import clean_posting
-from jobmatch.ranking._words import WordText, words
+from jobmatch.ranking._words import WordText, normalise, split_words, words
 
 _MEMO_SIZE = 20_000
 _memo: OrderedDict[str, PostingText] = OrderedDict()
 _lock = threading.Lock()
 
 
-@dataclass(frozen=True, slots=True)
 class PostingText:
-    """What the lexical parts of ranking need from one posting."""
+    """What the lexical parts of ranking need from one posting.
 
-    body: str  # the description with boilerplate dropped (see _text.clean_posting)
-    text: WordText  # title and full description, for word_scores
-    terms: Counter[str]  # keyword candidates of the cleaned text, places and the company's name left out
-    bag: Counter[str]  # BM25 terms
-    shingles: frozenset[str]  # for repost detection
+    `body`, `terms` and `bag` are computed up front (every ranking needs them); `text` (for word_scores) and
+    `shingles` (for repost detection, only between near-identical vectors) are computed on first use.
+    """
+
+    __slots__ = ("body", "terms", "bag", "_description", "_title", "_text", "_shingles")
+
+    def __init__(self, posting: JobPosting) -> None:
+        self._title = posting.title
+        self._description = posting.description
+        self._text: WordText | None = None
+        self._shingles: frozenset[str] | None = None
+        # the description with boilerplate dropped (see _text.clean_posting)
+        self.body: str = clean_posting(posting.description)
+        cleaned = normalise(f"{posting.title}\n{self.body}")
+        exclude = frozenset(words(f"{posting.company} {posting.location}"))
+        # keyword candidates of the cleaned text, places and the company's name left out
+        self.terms: Counter[str] = _keywords.normalised_clause_terms(cleaned, exclude)
+        self.bag: Counter[str] = bag(split_words(cleaned))  # BM25 terms
+
+    @property
+    def text(self) -> WordText:
+        """Title and full description, for word_scores."""
+        if self._text is None:
+            self._text = WordText(f"{self._title}\n{self._description}")
+        return self._text
+
+    @property
+    def shingles(self) -> frozenset[str]:
+        """Word 3-grams of the description, for repost detection."""
+        if self._shingles is None:
+            self._shingles = shingles(words(self._description))
+        return self._shingles
 
 
 def analyse(posting: JobPosting) -> PostingText:
@@ -59,15 +84,4 @@ def bag(text_words: list[str]) -> Counter[str]:
 
 
 def _analyse(posting: JobPosting) -> PostingText:
-    full = WordText(f"{posting.title}\n{posting.description}")
-    body = clean_posting(posting.description)
-    cleaned_text = f"{posting.title}\n{body}"
-    cleaned = words(cleaned_text)
-    exclude = frozenset(words(f"{posting.company} {posting.location}"))
-    return PostingText(
-        body=body,
-        text=full,
-        terms=_keywords.clause_terms(cleaned_text, exclude),
-        bag=bag(cleaned),
-        shingles=shingles(words(posting.description)),
-    )
+    return PostingText(posting)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -119,8 +120,12 @@ def _load(settings: Settings) -> Any:
         from jobmatch.ranking._onnx import load_onnx
 
         return load_onnx(settings, path)
+    import torch
     from sentence_transformers import SentenceTransformer
 
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if torch.get_num_threads() != cores:
+        torch.set_num_threads(cores)
     model = SentenceTransformer(path, device="cpu")
     model.max_seq_length = settings.embed_max_tokens
     return model

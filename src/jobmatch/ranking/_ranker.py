@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from jobmatch.config import Settings, get_settings
 from jobmatch.models import JobPosting, Match
 from jobmatch.ranking import _encoder, _keywords
-from jobmatch.ranking._analysis import analyse, resume_terms
+from jobmatch.ranking._analysis import PostingText, analyse, resume_terms
 from jobmatch.ranking._cache import EmbeddingCache, MemoryEmbeddingCache, embedding_key
 from jobmatch.ranking._dedup import fold_duplicates
 from jobmatch.ranking._lexical import bm25
@@ -70,7 +70,8 @@ class Ranker:
         """The `top_n` postings that best fit the resume, ordered by adjusted score.
 
         raw score = (1 - λ) * weighted mean of cosines (resume vs posting text; resume vs posting title; the resume's
-        target title vs posting title) + λ * BM25 scaled to [0, 1] within these postings, λ = rank_lexical_weight.
+        target title vs posting title; the resume's opening words vs posting title) + λ * BM25 scaled to [0, 1]
+        within these postings, λ = rank_lexical_weight.
         adjusted score = raw score times each `word_scores` multiplier whose term or phrase the posting contains
         (once per term; case- and punctuation-insensitive whole words, see `jobmatch.ranking._words`).
         """
@@ -81,16 +82,20 @@ class Ranker:
         if not kept:
             return Ranking(matches=[], filtered=filtered, resume_title=resume_title)
 
-        resume = passages(resume_body(resume_text), settings.rank_resume_passages)
+        cleaned_resume = resume_body(resume_text)
+        resume = passages(cleaned_resume, settings.rank_resume_passages)
+        # The resume's opening (summary, skills or latest role) says what the person does, as a title would.
+        opening = _opening(cleaned_resume, settings.rank_resume_opening_words) if settings.rank_opening_weight else ""
         texts = [self._posting_texts(posting) for posting in kept]
         wanted = [*resume, *(text for pair in texts for text in pair)] + ([resume_title] if resume_title else [])
+        wanted += [opening] if opening else []
         vectors, embedded = self._vectors(wanted, progress)
         body = np.vstack([vectors[embedding_key(pair[0])] for pair in texts])
         analyses = [analyse(posting) for posting in kept]
 
         folded: dict[int, list[int]] = {}
         if settings.dedup_similarity <= 1 and len(kept) > 1:
-            survivors, folded = fold_duplicates(kept, body, [a.shingles for a in analyses], settings.dedup_similarity)
+            survivors, folded = fold_duplicates(kept, body, _Shingles(analyses), settings.dedup_similarity)
         else:
             survivors = list(range(len(kept)))
 
@@ -99,8 +104,11 @@ class Ranker:
         similarity = body @ resume_vector
         dense = similarity.copy()
         total = 1.0
-        if settings.rank_title_weight > 0 or resume_title:
+        if settings.rank_title_weight > 0 or resume_title or opening:
             titles = np.vstack([vectors[embedding_key(pair[1])] for pair in texts])
+            if opening:
+                dense += settings.rank_opening_weight * (titles @ vectors[embedding_key(opening)])
+                total += settings.rank_opening_weight
             if settings.rank_title_weight > 0:
                 dense += settings.rank_title_weight * (titles @ resume_vector)
                 total += settings.rank_title_weight
@@ -191,6 +199,24 @@ class Ranker:
             self.cache.save_embeddings(self.model_id, new)
             found.update(new)
         return found, len(missing)
+
+
+def _opening(text: str, count: int) -> str:
+    """The first `count` words of `text`."""
+    return " ".join(text.split()[:count])
+
+
+class _Shingles(Sequence[frozenset[str]]):
+    """The postings' shingles, each computed only when dedup compares that posting (near-identical vectors)."""
+
+    def __init__(self, analyses: Sequence[PostingText]) -> None:
+        self._analyses = analyses
+
+    def __len__(self) -> int:
+        return len(self._analyses)
+
+    def __getitem__(self, index):  # type: ignore[override]
+        return self._analyses[index].shingles
 
 
 def _apply_blocklists(

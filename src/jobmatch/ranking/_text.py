@@ -30,6 +30,8 @@ _BOILERPLATE_LINE = re.compile(
     r"\$\s?\d[\d,.]*\s?(?:k|-|–|to|per|/)",
     re.IGNORECASE,
 )
+# The same, for text already lower-cased (several times faster than IGNORECASE on every line).
+_BOILERPLATE_LOWER = re.compile(_BOILERPLATE_LINE.pattern)
 _CONTACT = re.compile(r"\S+@\S+|https?://\S+|www\.\S+|linkedin\.com\S*|\+?\d[\d\s().-]{7,}\d")
 
 
@@ -37,7 +39,11 @@ def clean_posting(description: str) -> str:
     """The description without boilerplate sections and lines; the text itself when cleaning would leave nothing."""
     kept: list[str] = []
     skipping = False
-    for raw in description.splitlines():
+    raw_lines = description.splitlines()
+    lowered = description.lower().splitlines()
+    if len(lowered) != len(raw_lines):  # cannot happen with str.lower, but never pair the wrong lines
+        lowered = [line.lower() for line in raw_lines]
+    for raw, low in zip(raw_lines, lowered):
         line = raw.strip()
         if not line:
             continue
@@ -46,7 +52,7 @@ def clean_posting(description: str) -> str:
             if not skipping:
                 kept.append(line)
             continue
-        if skipping or _BOILERPLATE_LINE.search(line):
+        if skipping or _BOILERPLATE_LOWER.search(low):
             continue
         kept.append(line)
     cleaned = "\n".join(kept)

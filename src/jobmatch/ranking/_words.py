@@ -19,10 +19,18 @@ _INNER_DOT = re.compile(r"(?<=\w)[.'’](?=\w)")
 _WORD = re.compile(r"[^\W_]+[+#]*")
 
 
+def normalise(text: str) -> str:
+    """`text` as `words` reads it (NFKC, casefolded, inner dots and apostrophes dropped); its words are
+    `split_words(normalise(text))`, and a clause split of it gives the words of each clause."""
+    return _INNER_DOT.sub("", unicodedata.normalize("NFKC", text).casefold())
+
+
+split_words = _WORD.findall  # the words of an already normalised text
+
+
 def words(text: str) -> list[str]:
     """The normalised words of `text`."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return _WORD.findall(_INNER_DOT.sub("", text))
+    return _WORD.findall(normalise(text))
 
 
 def phrase(text: str) -> str:
