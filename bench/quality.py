@@ -297,22 +297,57 @@ def _table(results: dict[str, np.ndarray], baseline: str) -> None:
         print(f"  {name:<34} {cells[0]:>22} {cells[1]:>22} {cells[2]:>22} {delta:>26}")
 
 
+def kendall(order_a: Sequence[int], order_b: Sequence[int]) -> float:
+    """Kendall's tau of two orderings of the same items (best first); no ties."""
+    rank_b = {item: i for i, item in enumerate(order_b)}
+    pairs = [(i, j) for i in range(len(order_a)) for j in range(i + 1, len(order_a))]
+    concordant = sum(rank_b[order_a[i]] < rank_b[order_a[j]] for i, j in pairs)
+    return (2 * concordant - len(pairs)) / len(pairs)
+
+
+def graded_ndcg(order: Sequence[int], truth: Sequence[int]) -> float:
+    """nDCG of `order` with the annotator's places as grades (place 1 of 5 -> grade 4, place 5 -> grade 0)."""
+    grade = {item: len(truth) - 1 - i for i, item in enumerate(truth)}
+    dcg = sum((2 ** grade[item] - 1) / math.log2(i + 2) for i, item in enumerate(order))
+    ideal = sum((2 ** g - 1) / math.log2(i + 2) for i, g in enumerate(sorted(grade.values(), reverse=True)))
+    return dcg / ideal
+
+
+def _as_ids(ranks: Sequence[int]) -> list[int]:
+    """The other reading of an array: entry i is the place of vacancy i+1 -> vacancy numbers, best first."""
+    return [list(ranks).index(place) + 1 for place in range(1, len(ranks) + 1)]
+
+
 def vanetik_run(methods: dict[str, Method]) -> None:
     cvs, postings, annotators = vanetik()
+    # The dataset's note: "vacancies 1-5 are ranked from the best (place 1 in the annotation array) to the worst
+    # (place 5)": entry k is the vacancy (row k of 5_vacancies.csv, ids 8, 37, 90, 207, 499) placed k-th. Arrays
+    # that are not a permutation of 1..5 (e.g. [1,5,2,1,4]) are skipped. Most arrays are their own inverse, so
+    # reading them as "place of vacancy i" instead changes little (shown below as a check, not used).
     valid = [[order if sorted(order) == [1, 2, 3, 4, 5] else None for order in a] for a in annotators]
-    print("\nHuman-ranked set (Vanetik & Kogan 2023): 5 vacancies ranked per CV; Spearman rho with each annotator")
-    print("  (annotation arrays read as vacancy numbers, best first; invalid arrays skipped)")
-    agree = [spearman(a, b) for a, b in zip(*valid) if a and b]
-    print(f"  {'annotator 1 vs annotator 2':<34} rho {np.mean(agree):+.3f}  (n={len(agree)})")
+    print("\nHuman-ranked set (Vanetik & Kogan 2023): 5 vacancies ranked per CV, agreement with each annotator")
+    print("  (arrays read as vacancy numbers, best first, as the dataset's note says; invalid arrays skipped;")
+    print("   rho = Spearman, tau = Kendall, nDCG = graded by the annotator's places 4..0; 95% bootstrap CIs)")
+    agree = [(spearman(a, b), kendall(a, b)) for a, b in zip(*valid) if a and b]
+    print(f"  {'annotator 1 vs annotator 2':<30} rho {np.mean([r for r, _ in agree]):+.3f} "
+          f"tau {np.mean([t for _, t in agree]):+.3f} (n={len(agree)})")
+    mean_place = [np.mean([o.index(v) + 1 for o in a if o], axis=0) for a in valid for v in range(1, 6)]
+    print("  mean place of vacancies 1-5:  A1 " + " ".join(f"{x:.1f}" for x in mean_place[:5])
+          + "   A2 " + " ".join(f"{x:.1f}" for x in mean_place[5:]))
     for name, method in methods.items():
         orders = [[int(job_id) for job_id in method(cv, postings)] for cv in cvs]
         cells = []
         for index, annotator in enumerate(valid, 1):
-            rhos = np.array([spearman(order, truth) for order, truth in zip(orders, annotator) if truth])
-            top1 = np.mean([order[0] == truth[0] for order, truth in zip(orders, annotator) if truth])
+            pairs = [(order, truth) for order, truth in zip(orders, annotator) if truth]
+            rhos = np.array([spearman(o, t) for o, t in pairs])
+            taus = np.array([kendall(o, t) for o, t in pairs])
+            ndcgs = np.array([graded_ndcg(o, t) for o, t in pairs])
+            other = np.mean([spearman(o, _as_ids(t)) for o, t in pairs])
             low, high = bootstrap(rhos)
-            cells.append(f"A{index}: rho {rhos.mean():+.3f} [{low:+.3f},{high:+.3f}] top-1 {top1:.2f} (n={len(rhos)})")
-        print(f"  {name:<34} " + "   ".join(cells))
+            cells.append(f"A{index}: rho {rhos.mean():+.2f} [{low:+.2f},{high:+.2f}] tau {taus.mean():+.2f} "
+                         f"nDCG {ndcgs.mean():.2f} (rho as place-of-vacancy {other:+.2f}; n={len(rhos)})")
+        places = np.mean([[o.index(v) + 1 for v in range(1, 6)] for o in orders], axis=0)
+        print(f"  {name:<30} " + "  ".join(cells) + "  mean places " + " ".join(f"{x:.1f}" for x in places))
 
 
 def main() -> None:

@@ -25,7 +25,7 @@ class PostingText:
     `shingles` (for repost detection, only between near-identical vectors) are computed on first use.
     """
 
-    __slots__ = ("body", "terms", "bag", "_description", "_title", "_text", "_shingles")
+    __slots__ = ("body", "terms", "boost", "bag", "_description", "_title", "_text", "_shingles")
 
     def __init__(self, posting: JobPosting) -> None:
         self._title = posting.title
@@ -37,7 +37,9 @@ class PostingText:
         cleaned = normalise(f"{posting.title}\n{self.body}")
         exclude = frozenset(words(f"{posting.company} {posting.location}"))
         # keyword candidates of the cleaned text, places and the company's name left out
-        self.terms: Counter[str] = _keywords.normalised_clause_terms(cleaned, exclude)
+        self.terms: Counter[str]
+        self.boost: dict[str, float]  # how skill-like each term looks (see _keywords.keyword_terms)
+        self.terms, self.boost = _keywords.keyword_terms(f"{posting.title}\n{self.body}", exclude)
         self.bag: Counter[str] = bag(split_words(cleaned))  # BM25 terms
 
     @property
@@ -74,8 +76,8 @@ def analyse(posting: JobPosting) -> PostingText:
 
 
 def resume_terms(text: str) -> tuple[Counter[str], Counter[str]]:
-    """(keyword candidates, BM25 terms) of a resume."""
-    return _keywords.clause_terms(text), bag(words(text))
+    """(every word and short run of the resume, for keyword look-ups; BM25 terms) of a resume."""
+    return _keywords.resume_index(text), bag(words(text))
 
 
 def bag(text_words: list[str]) -> Counter[str]:

@@ -136,7 +136,7 @@ class Ranker:
 
         term_weights = _keywords.idf([a.terms for a in analyses])
         matches = [
-            self._match(rank, item, kept, analyses[item.index].terms, resume_keywords, term_weights, folded)
+            self._match(rank, item, kept, analyses[item.index], resume_keywords, term_weights, folded)
             for rank, item in enumerate(scored[:top_n], 1)
         ]
         return Ranking(
@@ -152,14 +152,14 @@ class Ranker:
         rank: int,
         item: _Scored,
         kept: Sequence[JobPosting],
-        posting_terms: Counter[str],
+        analysis: PostingText,
         resume_keywords: Counter[str],
         term_weights: dict[str, float],
         folded: dict[int, list[int]],
     ) -> Match:
         posting = kept[item.index]
         shared, missing = _keywords.evidence(
-            posting_terms, resume_keywords, term_weights, self.settings.keywords_shown
+            analysis.terms, resume_keywords, term_weights, self.settings.keywords_shown, analysis.boost
         )
         return Match(
             rank=rank,

@@ -37,3 +37,61 @@ PLACES = frozenset(
 )
 
 STOP = ENGLISH | JOB_GENERIC | PLACES
+
+# Generic job-ad vocabulary beyond JOB_GENERIC: nouns, adjectives, adverbs and seniority words that say nothing
+# about a skill ("people", "results", "first", "clear", "junior"). Used only by keyword evidence.
+EVIDENCE_GENERIC = frozenset(
+    """people person colleagues colleague coworkers peers members member staff employees employee everyone someone
+    results result outcomes outcome impact goals goal things thing lot lots kind kinds part parts piece pieces
+    first second third last next end start beginning top bottom floor line lines side front back
+    code codes clear clearly written verbal strong large small big little basic advanced existing sound solid
+    regular regularly daily weekly monthly quarterly annual annually yearly quickly closely directly openly
+    always never sometimes often usually still already together everything anything nothing something
+    junior senior mid entry principal staff associate intern interns internship head chief
+    chance visible important meaningful direct structured reliable documented reproducible trusted honest
+    small medium sized fellow real-time wide broad variety range plenty number numbers amount
+    sure comfort comfortable comfortably willingness willing eager able curious humble kind friendly
+    organization organizations organisation organisational organizational department departments group groups
+    partners partner stakeholders stakeholder leadership ideas idea concerns concern habits habit
+    decisions decision problems problem challenges challenge needs priorities priority tasks task duties duty
+    high-quality production-quality ready model-ready non-technical technical nontechnical
+    hour hours today tomorrow yesterday ninety twelve eleven ten nine eight seven six five four three two
+    onboarding buddy buddies meetings meeting one-to-one growth career careers culture mission values purpose
+    home commute flexible flexibility schedule schedules shift shifts benefit
+    img image images png jpg jpeg gif svg alt src href html http https www com
+    mr mrs ms dr please thank thanks etc via per vs versus plus behind beyond among around along alongside
+    throughout onto inside outside unlike besides amid cross functional cross-functional accurate accuracy
+    availability reasonable notice non grounding trends trend approach calm sensitive cases case""".split()
+)
+
+# Verbs that open a duty bullet ("Build ...", "Attend ..."): never the first word of a keyword phrase, never a
+# keyword alone. Only verbs that are not also the name of a skill ("design", "testing", "forecasting" stay).
+_VERB_STEMS = """build write apply attend break ship handle operate manage develop create maintain own partner
+    collaborate drive deliver ensure evaluate monitor retrain validate explain review prepare keep run track
+    coordinate communicate answer give carry learn grow make help use bring join shape raise reach serve solve
+    improve identify define deploy implement perform follow align demonstrate translate mentor conduct establish
+    execute oversee contribute invest measure celebrate combine take set get go do say see work show tell turn
+    meet achieve enjoy love thrive succeed lift stand sit walk read speak understand know think feel hire
+    participate assist resolve respond act become remain stay exist expand scale own design-review present
+    recommend assess analyze analyse interpret investigate prioritize prioritise balance influence negotiate
+    close sell win retain onboard train coach guide teach inspire motivate empower support provide include
+    require prefer seek want need love enable allow leverage utilize utilise adopt adapt handle transform
+    partner liaise document update upgrade troubleshoot debug fix break-down write-up engage educate supervise
+    administer escalate share automate lower sign edit exceed pursue celebrate invite encourage""".split()
+
+
+def _inflect(stem: str) -> set[str]:
+    forms = {stem, stem + "s", stem + "es", stem + "ed", stem + "ing", stem + "d"}
+    if stem.endswith("e"):
+        forms |= {stem[:-1] + "ing", stem + "d"}
+    if stem.endswith("y"):
+        forms |= {stem[:-1] + "ies", stem[:-1] + "ied"}
+    if len(stem) <= 4 and stem[-1] not in "aeiouwy" and stem[-2:-1] in set("aeiou"):
+        forms |= {stem + stem[-1] + "ing", stem + stem[-1] + "ed"}
+    return forms
+
+
+_IRREGULAR = "built wrote written given gave brought ran taken took made kept led sold won understood knew known held"
+VERBS = ((frozenset(form for stem in _VERB_STEMS for form in _inflect(stem)) | frozenset(_IRREGULAR.split())) - {
+    "shipping", "training", "coaching", "building", "closing", "reporting", "selling", "learning"}) | {
+    "designing", "designed", "developing", "developed"}
