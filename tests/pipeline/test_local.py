@@ -160,3 +160,23 @@ async def test_search_without_resume_ranks_against_the_query(home: Path, board: 
     report = load_report(store, execution.id)
     assert report.ranked_against == "query"
     assert report.matches
+
+
+async def test_a_search_left_running_by_a_killed_process_ends_timed_out(home: Path, board: Board) -> None:
+    from datetime import timedelta
+
+    from jobmatch.models import Execution, JobRef, utcnow
+
+    runner, store = make_runner(home, board, execution_timeout=600)
+    orphan = Execution(query=SearchQuery(query="Nurse"), created_at=utcnow() - timedelta(hours=2))
+    store.create_execution(orphan)
+    store.add_listings(orphan.id, [JobRef(source="linkedin", job_id="1", url=f"{board.url}/jobs/view/1")])
+    recent = Execution(query=SearchQuery(query="Nurse"))
+    store.create_execution(recent)
+
+    await runner.run(SearchQuery(query="Nurse", pages=1, post_time=30), RESUME)
+
+    ended = store.get_execution(orphan.id)
+    assert ended.status is ExecutionStatus.TIMED_OUT and "did not end within 600" in ended.error
+    assert [f.job_id for f in store.failures(orphan.id)] == ["1"]
+    assert store.get_execution(recent.id).status is ExecutionStatus.RUNNING  # still within its deadline

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Callable
 
 from jobmatch.config import Settings
 from jobmatch.models import Execution, ExecutionStatus, JobPosting, SearchQuery
-from jobmatch.pipeline.stages import abandon, analyze, dispatch, scrape
+from jobmatch.pipeline.stages import abandon, analyze, dispatch, expire_overdue, scrape
 from jobmatch.sources import FetchError, HostLimiter, PoliteClient, make_source
 from jobmatch.store import Store
 
@@ -31,6 +31,7 @@ class LocalRunner:
 
     def submit(self, query: SearchQuery, resume_text: str | None = None, *, owner: str | None = None) -> Execution:
         """Start a search in the background of the running event loop; returns its execution at once."""
+        expire_overdue(self._store, self._settings.execution_timeout)
         execution = Execution(query=query)
         self._store.create_execution(execution)
         task = asyncio.get_running_loop().create_task(self._run(execution, resume_text))
@@ -47,6 +48,8 @@ class LocalRunner:
         rank_progress: Callable[[int, int], None] | None = None,
     ) -> Execution:
         """Run a search to its end and return the ended execution."""
+        # A search whose process was killed stays RUNNING in the store; past its deadline it is ended here.
+        expire_overdue(self._store, self._settings.execution_timeout)
         execution = Execution(query=query)
         self._store.create_execution(execution)
         if on_start is not None:

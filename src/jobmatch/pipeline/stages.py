@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, AsyncIterator, Callable
 
-from jobmatch.models import JobPosting, JobRef, SearchQuery, SearchReport, utcnow
+from jobmatch.models import ExecutionStatus, JobPosting, JobRef, SearchQuery, SearchReport, utcnow
 from jobmatch.sources import FetchError, Source
 from jobmatch.store import ListingOutcome, Store
 
@@ -58,6 +58,18 @@ def abandon(execution_id: str, store: Store, reason: str) -> int:
     """Record every posting still unsettled as failed with `reason` (a search that timed out or was aborted)."""
     refs = store.unsettled_listings(execution_id)
     return sum(store.settle_listing(execution_id, ref, ListingOutcome.FAILED, reason) for ref in refs)
+
+
+def expire_overdue(store: Store, timeout: float) -> list[str]:
+    """End TIMED_OUT every search still RUNNING past its deadline (its process died); returns their ids."""
+    expired = []
+    reason = f"search did not end within {timeout:g} s"
+    for execution in store.running_executions():
+        if (utcnow() - execution.created_at).total_seconds() > timeout:
+            abandon(execution.id, store, reason)
+            if store.finish_execution(execution.id, ExecutionStatus.TIMED_OUT, reason):
+                expired.append(execution.id)
+    return expired
 
 
 def analyze(
