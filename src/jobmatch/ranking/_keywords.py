@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 
-from jobmatch.ranking._stopwords import STOP
+from jobmatch.ranking._stopwords import EVIDENCE_GENERIC, STOP, VERBS
+from jobmatch.ranking._text import _BOILERPLATE_LOWER
 from jobmatch.ranking._words import normalise
 
 # Where a phrase ends: sentence and list punctuation (a dot inside "Node.js" or "Ph.D." is not followed by a space).
@@ -166,13 +168,7 @@ _ADJECTIVE_END = re.compile(r"(?:ed|ive|ful|ous|able|ible|less)$")
 _SKILL_SHAPE, _NAME_SHAPE, _SKILL_LINE = 2.0, 1.4, 1.4
 
 
-def _evidence_stop() -> frozenset[str]:
-    from jobmatch.ranking._stopwords import EVIDENCE_GENERIC, VERBS
-
-    return STOP | EVIDENCE_GENERIC | VERBS
-
-
-_EVIDENCE_STOP = _evidence_stop()
+_EVIDENCE_STOP = STOP | EVIDENCE_GENERIC | VERBS
 
 
 def _stem(word: str) -> str:
@@ -190,13 +186,16 @@ def stem_phrase(term: str) -> str:
 
 def _shape(token: str, at_start: bool) -> float:
     """How much a raw token looks like a skill, tool or credential."""
-    letters = [ch for ch in token if ch.isalpha()]
-    if token.endswith(("+", "#")) or (len(letters) >= 2 and sum(ch.isupper() for ch in letters) >= 2):
-        return _SKILL_SHAPE  # C++, C#, SQL, AWS, PyTorch, HubSpot, GD&T
-    if any(ch.isdigit() for ch in token) and letters:
+    if token.isalpha():
+        if token.islower():
+            return 1.0
+        if len(token) >= 2 and not token[1:].islower():
+            return _SKILL_SHAPE  # SQL, AWS, PyTorch, HubSpot
+        return 1.0 if at_start else _NAME_SHAPE  # Spark, Python, Kubernetes inside a sentence
+    if token.endswith(("+", "#")) or sum(ch.isupper() for ch in token) >= 2:
+        return _SKILL_SHAPE  # C++, C#, GD&T
+    if any(ch.isdigit() for ch in token) and any(ch.isalpha() for ch in token):
         return _SKILL_SHAPE  # B2B, EC2, S3
-    if letters and token[0].isupper() and not at_start:
-        return _NAME_SHAPE  # Spark, Python, Kubernetes inside a sentence
     return 1.0
 
 
@@ -211,9 +210,9 @@ def _good_word(word: str, exclude: frozenset[str]) -> bool:
 
 
 def keyword_terms(text: str, exclude: frozenset[str] = frozenset()) -> tuple[Counter[str], dict[str, float]]:
-    """(term counts, term boosts) of a posting: the keyword candidates and how skill-like each looks (>= 1)."""
-    import unicodedata
-
+    """(term counts, term boosts) of a posting (title on the first line): the keyword candidates and how much
+    each looks like a skill, tool or credential (>= 1; see `evidence`). Boilerplate sections and lines, places
+    and `exclude` (the company's name) are left out."""
     text = unicodedata.normalize("NFKC", text)
     dotted = {_stem(normalise(m).replace(".", "")) for m in _DOTTED.findall(text)}
     text = _INNER_DOT_RAW.sub("", text)
@@ -266,8 +265,6 @@ _SKIP_HEADING = re.compile(
     r"application process|next steps|additional information|life at|working at|join us)",
     re.IGNORECASE,
 )
-from jobmatch.ranking._text import _BOILERPLATE_LOWER  # noqa: E402
-
 _OTHER_HEADING = re.compile(r"(?:responsibilit|duties|overview|summary|role|description|the role|position)", re.I)
 # Words that are a duty verb at the head of a bullet ("Design A/B tests") but a skill elsewhere ("curriculum design").
 _CLAUSE_START_VERBS = frozenset(
@@ -337,7 +334,7 @@ def resume_index(text: str) -> Counter[str]:
     """Every word and two- and three-word run inside one clause of a resume (no stop list: it is only looked up)."""
     out: Counter[str] = Counter()
     for clause in _CLAUSE.split(normalise(text)):
-        ws = [w for w in _WORD_ONLY.findall(clause)]
+        ws = _WORD_ONLY.findall(clause)
         for i, w in enumerate(ws):
             out[w] += 1
             if i >= 1:
