@@ -228,6 +228,7 @@ async def test_search_past_its_deadline_ends_timed_out_with_every_posting_accoun
     deadline = time.monotonic() + 60
     while not cluster.runner.workers_alive():  # the 4 s start only once a worker is there to start it
         assert time.monotonic() < deadline, cluster.workers.logs()
+        time.sleep(0.1)
 
     execution = await run(cluster, QUERY, timeout=40)
 
