@@ -29,9 +29,10 @@ from jobmatch.api.schemas import (
 )
 from jobmatch.config import Settings
 from jobmatch.models import Execution, ExecutionStatus, JobRef, SearchQuery
-from jobmatch.pipeline import abandon, analyze, dispatch, load_report, scrape
+# SearchFailed is re-exported: the state machine's Catch sees its name.
+from jobmatch.pipeline import SearchFailed, abandon, analyze, dispatch, load_report, scrape  # noqa: F401
 from jobmatch.report import render_html
-from jobmatch.sources import FetchError, PoliteClient, make_source
+from jobmatch.sources import PoliteClient, make_source
 from jobmatch.store import ExecutionOwner, Store, open_store
 
 if TYPE_CHECKING:
@@ -42,10 +43,6 @@ RESUME_PREFIX = "resumes/"
 ANONYMOUS = "anonymous"
 # Step Functions' terminal statuses, as the store names them.
 _SFN_STATUS = {name: ExecutionStatus(name) for name in ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")}
-
-
-class SearchFailed(Exception):
-    """The search listed nothing: the execution fails with this message (the state machine's Catch sees its name)."""
 
 
 @dataclass
@@ -185,19 +182,12 @@ def analyzer(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
 
 
 async def _dispatch(rt: Runtime, execution: Execution) -> list[str]:
-    pages, stopped_by = 0, None
+    notes: list[str] = []
     async with PoliteClient(rt.settings) as client:
         source = make_source(execution.query.source, client, rt.settings)
-        try:
-            async for _ in dispatch(execution.id, execution.query, source, rt.store):
-                pages += 1
-        except FetchError as exc:
-            stopped_by = exc.reason
-    if stopped_by is None:
-        return []
-    if pages == 0:
-        raise SearchFailed(stopped_by)
-    return [f"search stopped after {pages} page(s): {stopped_by}"]
+        async for _ in dispatch(execution.id, execution.query, source, rt.store, notes=notes):
+            pass
+    return notes
 
 
 async def _scrape(rt: Runtime, execution_id: str, ref: JobRef) -> str:

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from jobmatch.models import SearchReport
-from jobmatch.pipeline.stages import ScrapeResult, abandon, analyze, dispatch, expire_overdue, scrape
+from jobmatch.pipeline.stages import (
+    ScrapeResult,
+    SearchFailed,
+    abandon,
+    analyze,
+    dispatch,
+    expire_overdue,
+    scrape,
+)
 from jobmatch.store import Store
 
-__all__ = ["ScrapeResult", "abandon", "analyze", "dispatch", "expire_overdue", "load_report", "scrape"]
+__all__ = ["ScrapeResult", "SearchFailed", "abandon", "analyze", "dispatch", "expire_overdue", "load_report", "scrape"]
 
 
 def load_report(store: Store, execution_id: str) -> SearchReport | None:

@@ -27,8 +27,8 @@ from celery.signals import worker_ready, worker_shutdown
 from jobmatch.config import Settings, get_settings
 from jobmatch.models import Execution, ExecutionStatus, JobRef, SearchQuery, utcnow
 from jobmatch.pipeline._progress import SearchProgress
-from jobmatch.pipeline.stages import abandon, analyze, dispatch, scrape
-from jobmatch.sources import FetchError, PoliteClient, RedisHostLimiter, make_source
+from jobmatch.pipeline.stages import SearchFailed, abandon, analyze, dispatch, scrape
+from jobmatch.sources import PoliteClient, RedisHostLimiter, make_source
 from jobmatch.store import ListingOutcome, Store, open_store
 
 if TYPE_CHECKING:
@@ -180,21 +180,18 @@ async def _keep_dispatch(ctx: _Worker, execution_id: str, token: str) -> None:
 
 
 async def _page_through(ctx: _Worker, execution: Execution) -> list[str] | None:
-    pages, notes = 0, []
+    notes: list[str] = []
     async with PoliteClient(ctx.settings, limiter=ctx.limiter) as client:
         source = make_source(execution.query.source, client, ctx.settings)
         try:
-            async for refs in dispatch(execution.id, execution.query, source, ctx.store):
-                pages += 1
+            async for refs in dispatch(execution.id, execution.query, source, ctx.store, notes=notes):
                 for ref in refs:
                     _enqueue_scrape(execution.id, ref)
                 if _finished(ctx, execution.id):
                     return None
-        except FetchError as exc:
-            if pages == 0:
-                _end(ctx, execution.id, ExecutionStatus.FAILED, exc.reason)
-                return None
-            notes.append(f"search stopped after {pages} page(s): {exc.reason}")
+        except SearchFailed as exc:
+            _end(ctx, execution.id, ExecutionStatus.FAILED, str(exc))
+            return None
     return notes
 
 

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Callable
 
 from jobmatch.config import Settings
 from jobmatch.models import Execution, ExecutionStatus, JobPosting, SearchQuery
-from jobmatch.pipeline.stages import abandon, analyze, dispatch, expire_overdue, scrape
-from jobmatch.sources import FetchError, HostLimiter, PoliteClient, make_source
+from jobmatch.pipeline.stages import SearchFailed, abandon, analyze, dispatch, expire_overdue, scrape
+from jobmatch.sources import HostLimiter, PoliteClient, make_source
 from jobmatch.store import Store
 
 if TYPE_CHECKING:
@@ -103,20 +103,13 @@ class LocalRunner:
                     if result.posting is not None:
                         embed_queue.put_nowait(result.posting)
 
-                pages, stopped_by = 0, None
-                async with asyncio.TaskGroup() as group:
-                    try:
-                        async for refs in dispatch(eid, query, source, self._store):
-                            pages += 1
+                try:
+                    async with asyncio.TaskGroup() as group:
+                        async for refs in dispatch(eid, query, source, self._store, notes=notes):
                             for ref in refs:
                                 group.create_task(scrape_one(ref))
-                    except FetchError as exc:
-                        # Raised here it would cancel the scrapes under way; what was listed is still scraped.
-                        stopped_by = exc.reason
-                if stopped_by is not None:
-                    if pages == 0:
-                        raise SearchFailed(stopped_by)
-                    notes.append(f"search stopped after {pages} page(s): {stopped_by}")
+                except* SearchFailed as failed:  # the task group wraps what its body raised
+                    raise failed.exceptions[0] from None
         finally:
             embed_queue.put_nowait(None)
             await embedder
@@ -142,6 +135,3 @@ class LocalRunner:
                 except Exception:  # noqa: BLE001 - analyze embeds what is missing, and reports its own failure
                     log.exception("embedding at scrape time failed; analyze will retry")
 
-
-class SearchFailed(Exception):
-    """A search that could not list anything: its message is the reason the execution failed."""

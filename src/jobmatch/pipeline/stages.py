@@ -28,12 +28,30 @@ class ScrapeResult:
     reason: str | None = None
 
 
-async def dispatch(execution_id: str, query: SearchQuery, source: Source, store: Store) -> AsyncIterator[list[JobRef]]:
-    """Page through the search; record each page's cards and yield those this execution has not listed yet."""
-    async for cards in source.search(query):
-        new = store.add_listings(execution_id, cards)
-        store.increment(execution_id, pages=1)
-        yield new
+class SearchFailed(Exception):
+    """A search that could not list anything: its message is the reason the execution failed."""
+
+
+async def dispatch(
+    execution_id: str, query: SearchQuery, source: Source, store: Store, *, notes: list[str] | None = None
+) -> AsyncIterator[list[JobRef]]:
+    """Page through the search; record each page's cards and yield those this execution has not listed yet.
+
+    A search whose first page cannot be fetched raises SearchFailed; one that fails later stops there, keeps what it
+    listed, and says so in `notes`.
+    """
+    pages = 0
+    try:
+        async for cards in source.search(query):
+            new = store.add_listings(execution_id, cards)
+            store.increment(execution_id, pages=1)
+            pages += 1
+            yield new
+    except FetchError as exc:
+        if pages == 0:
+            raise SearchFailed(exc.reason) from None
+        if notes is not None:
+            notes.append(f"search stopped after {pages} page(s): {exc.reason}")
 
 
 async def scrape(

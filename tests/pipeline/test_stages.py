@@ -1,0 +1,55 @@
+"""The dispatch stage's rule for a search that breaks: on its first page it fails, later it keeps what it listed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from jobmatch.models import Execution, JobRef, SearchQuery
+from jobmatch.pipeline import SearchFailed, dispatch
+from jobmatch.sources import FetchError
+from jobmatch.store.sql import SqlStore
+
+
+class BreakingSource:
+    """A source whose search gives `pages` pages of one card each, then fails as a board that went away."""
+
+    name = "linkedin"
+
+    def __init__(self, pages: int):
+        self.pages = pages
+
+    async def search(self, query: SearchQuery):
+        for page in range(self.pages):
+            yield [JobRef(source="linkedin", job_id=str(page), url=f"https://www.linkedin.com/jobs/view/{page}")]
+        raise FetchError("HTTP 503 from https://www.linkedin.com/jobs-guest/jobs/api/seeMoreJobPostings/search")
+
+    async def fetch(self, ref: JobRef):
+        raise NotImplementedError
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> SqlStore:
+    return SqlStore(f"sqlite:///{tmp_path / 'stages.sqlite'}")
+
+
+def _execution(store: SqlStore) -> Execution:
+    execution = Execution(query=SearchQuery(query="Nurse", pages=5))
+    store.create_execution(execution)
+    return execution
+
+
+async def test_failure_after_some_pages_keeps_them_and_says_so(store: SqlStore) -> None:
+    execution, notes = _execution(store), []
+    pages = [refs async for refs in dispatch(execution.id, execution.query, BreakingSource(2), store, notes=notes)]
+    assert [[r.job_id for r in refs] for refs in pages] == [["0"], ["1"]]
+    assert notes == ["search stopped after 2 page(s): HTTP 503 from "
+                     "https://www.linkedin.com/jobs-guest/jobs/api/seeMoreJobPostings/search"]
+    assert store.get_execution(execution.id).counts.listed == 2
+
+
+async def test_failure_on_the_first_page_fails_the_search(store: SqlStore) -> None:
+    execution = _execution(store)
+    with pytest.raises(SearchFailed, match="HTTP 503"):
+        [refs async for refs in dispatch(execution.id, execution.query, BreakingSource(0), store)]
