@@ -13,14 +13,21 @@ from jobmatch.ranking._words import words
 
 
 
-@pytest.mark.parametrize("native", [True, False])
-def test_auto_backend_follows_the_cpu(monkeypatch: pytest.MonkeyPatch, native: bool) -> None:
-    monkeypatch.setattr(_encoder, "_BF16", native)
-    auto = Settings(embed_backend="auto")
-    assert _encoder.effective_backend(auto) == ("torch-bf16" if native else "torch")
-    assert _encoder.model_id(auto).endswith("@torch-bf16") == native
-    # bf16 asked for on a CPU without it runs (and stores vectors) as fp32
-    assert _encoder.effective_backend(Settings(embed_backend="torch-bf16")) == ("torch-bf16" if native else "torch")
+@pytest.mark.parametrize(
+    ("flags", "auto", "asked_bf16"),
+    [
+        ({"avx512_bf16", "amx_bf16"}, "torch-bf16", "torch-bf16"),  # AMX: bf16 is the faster path
+        ({"avx512_bf16"}, "torch", "torch-bf16"),  # bf16 without AMX measured slower than fp32: only on request
+        (set(), "torch", "torch"),  # no bf16 at all: fp32 even when asked
+    ],
+)
+def test_auto_backend_follows_the_cpu(
+    monkeypatch: pytest.MonkeyPatch, flags: set[str], auto: str, asked_bf16: str
+) -> None:
+    monkeypatch.setattr(_encoder, "_FLAGS", frozenset(flags))
+    assert _encoder.effective_backend(Settings(embed_backend="auto")) == auto
+    assert _encoder.model_id(Settings(embed_backend="auto")).endswith("@torch-bf16") == (auto == "torch-bf16")
+    assert _encoder.effective_backend(Settings(embed_backend="torch-bf16")) == asked_bf16
     assert _encoder.model_id(Settings(embed_backend="torch")) == Settings().model
 
 
