@@ -373,7 +373,7 @@ def main() -> None:
         "original (whole-text cosine)": original_method(Settings(home=home), cache),
         "jobmatch ranker": ranker_method(settings, cache, depth),
     }
-    # The model's numeric precision: fp32 against bf16 autocast (the default where the CPU has bf16), same settings.
+    # The model's numeric precision: fp32 against bf16 autocast (the default where the CPU has AMX), same settings.
     if _encoder.bf16_supported():
         for backend in ("torch", "torch-bf16"):
             if backend != _encoder.effective_backend(settings):
