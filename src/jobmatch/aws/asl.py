@@ -77,8 +77,20 @@ def state_machine(settings: Settings) -> dict[str, Any]:
                             "Resource": SCRAPER,
                             # Anything the Scraper raises is the function's own trouble (timeout, throttling).
                             "Retry": _retry(settings, ["States.ALL"]),
+                            # Past the retries, this posting fails with the error; the search goes on.
+                            "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "GiveUp"}],
                             "End": True,
-                        }
+                        },
+                        "GiveUp": {
+                            "Type": "Task",
+                            "Comment": "Records the posting failed with the Scraper's error.",
+                            "Resource": SCRAPER,
+                            "Retry": _retry(settings, LAMBDA_SERVICE_ERRORS),
+                            # Should even this fail, the Analyzer records the posting failed (nothing stored it).
+                            "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": None, "Next": "Lost"}],
+                            "End": True,
+                        },
+                        "Lost": {"Type": "Succeed"},
                     },
                 },
                 # The Scrapers' answers are in the store; dropping them keeps the state small.

@@ -30,7 +30,7 @@ from jobmatch.api.schemas import (
 from jobmatch.config import Settings
 from jobmatch.models import Execution, ExecutionStatus, JobRef, SearchQuery
 # SearchFailed is re-exported: the state machine's Catch sees its name.
-from jobmatch.pipeline import SearchFailed, abandon, analyze, dispatch, load_report, scrape  # noqa: F401
+from jobmatch.pipeline import SearchFailed, abandon, analyze, dispatch, give_up, load_report, scrape  # noqa: F401
 from jobmatch.report import render_html
 from jobmatch.sources import PoliteClient, make_source
 from jobmatch.store import ExecutionOwner, Store, open_store
@@ -153,13 +153,21 @@ def dispatcher(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
 
 
 def scraper(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
-    """Store one posting (fetched, or reused when fresh); its failure is recorded, never raised."""
+    """Store one posting (fetched, or reused when fresh); its failure is recorded, never raised.
+
+    With an `error` (the state machine caught this function failing past its retries), record the posting failed
+    with that error instead, so the search goes on without it.
+    """
     rt = runtime()
     execution_id, posting_id = event["execution_id"], event["id"]
     source_name, _, job_id = posting_id.partition(":")
     ref = _listing(rt.store, execution_id, source_name, job_id)
     if ref is None:
         return {"id": posting_id, "outcome": "unknown"}
+    if "error" in event:
+        error = event["error"] or {}
+        reason = "scraper failed: " + _error_text(str(error.get("Error") or ""), str(error.get("Cause") or ""))
+        return {"id": posting_id, "outcome": give_up(execution_id, ref, rt.store, reason).outcome}
     result = asyncio.run(_scrape(rt, execution_id, ref))
     return {"id": posting_id, "outcome": result}
 
@@ -233,16 +241,21 @@ def _reconcile(rt: Runtime, execution: Execution, arn: str) -> Execution:
 
 def _reason(described: dict[str, Any], status: ExecutionStatus) -> str:
     error, cause = described.get("error") or "", described.get("cause") or ""
+    if status is ExecutionStatus.TIMED_OUT and not cause:
+        return "search did not end within the state machine's timeout"
+    if status is ExecutionStatus.ABORTED and not cause:
+        return "search aborted"
+    return _error_text(error, cause) or status.value.lower()
+
+
+def _error_text(error: str, cause: str) -> str:
+    """A Step Functions error and cause as one line: "Error: message"."""
     try:
         # A Lambda's failure arrives as JSON: {"errorMessage": ..., "errorType": ...}.
         message = json.loads(cause).get("errorMessage") or cause
     except (ValueError, AttributeError):
         message = cause
-    if status is ExecutionStatus.TIMED_OUT and not message:
-        return "search did not end within the state machine's timeout"
-    if status is ExecutionStatus.ABORTED and not message:
-        return "search aborted"
-    return f"{error}: {message}" if error and message else (message or error or status.value.lower())
+    return f"{error}: {message}" if error and message else (message or error)
 
 
 def _status(rt: Runtime, execution: Execution, owner: ExecutionOwner, arn: str) -> JobscrapeStatus:

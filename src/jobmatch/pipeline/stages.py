@@ -72,6 +72,11 @@ async def scrape(
         return _settle(execution_id, store, ScrapeResult(ref, ListingOutcome.FAILED, reason=reason))
 
 
+def give_up(execution_id: str, ref: JobRef, store: Store, reason: str) -> ScrapeResult:
+    """Record the posting behind `ref` failed with `reason`: its scraper itself broke (crashed, timed out) for good."""
+    return _settle(execution_id, store, ScrapeResult(ref, ListingOutcome.FAILED, reason=reason))
+
+
 def abandon(execution_id: str, store: Store, reason: str) -> int:
     """Record every posting still unsettled as failed with `reason` (a search that timed out or was aborted)."""
     refs = store.unsettled_listings(execution_id)
