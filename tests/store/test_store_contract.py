@@ -68,6 +68,15 @@ def test_listings_are_linked_once_and_counted(store: Store) -> None:
     assert [ref.job_id for ref in store.unsettled_listings(execution.id)] == ["1", "2", "3"]
 
 
+def test_pages_count_the_furthest_page_read_once(store: Store) -> None:
+    execution = _execution(store)
+    for number in (1, 2, 3, 1, 2):  # a dispatch that crashed after page 3 runs again from page 1
+        store.record_page(execution.id, number)
+    assert store.get_execution(execution.id).counts.pages == 3
+    store.record_page("missing", 1)  # no execution: nothing written, nothing raised
+    assert store.get_execution("missing") is None
+
+
 def test_settling_is_idempotent_and_counts_each_outcome_once(store: Store) -> None:
     execution = _execution(store)
     store.add_listings(execution.id, [_ref("1"), _ref("2"), _ref("3")])

@@ -44,8 +44,8 @@ async def dispatch(
     try:
         async for cards in source.search(query):
             new = store.add_listings(execution_id, cards)
-            store.increment(execution_id, pages=1)
             pages += 1
+            store.record_page(execution_id, pages)
             yield new
     except FetchError as exc:
         if pages == 0:

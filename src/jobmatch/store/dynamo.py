@@ -128,6 +128,14 @@ class DynamoStore:
         if update is not None:
             self.executions.update_item(**update)
 
+    def record_page(self, execution_id: str, number: int) -> None:
+        _conditional(lambda: self.executions.update_item(
+            Key={"pk": execution_id, "sk": EXEC_SK},
+            UpdateExpression="SET pages = :n, updated_at = :now",
+            ConditionExpression="attribute_exists(pk) AND pages < :n",
+            ExpressionAttributeValues={":n": number, ":now": _iso(utcnow())},
+        ))
+
     def finish_execution(self, execution_id: str, status: ExecutionStatus, error: str | None = None) -> bool:
         now = _iso(utcnow())
         names = {"#s": "status", "#e": "error"}

@@ -177,6 +177,14 @@ class SqlStore:
         with self.engine.begin() as conn:
             _increment(conn, execution_id, deltas)
 
+    def record_page(self, execution_id: str, number: int) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(executions)
+                .where(executions.c.id == execution_id, executions.c.pages < number)
+                .values(pages=number, updated_at=utcnow())
+            )
+
     def finish_execution(self, execution_id: str, status: ExecutionStatus, error: str | None = None) -> bool:
         now = utcnow()
         with self.engine.begin() as conn:
