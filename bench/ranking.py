@@ -1,7 +1,7 @@
-"""Ranking speed: 300 postings of ~500 words against a resume, cold and warm, torch and the fastest path;
+"""Ranking speed: 300 postings of ~500 words against a resume, cold and warm, torch fp32 and the other backends;
 then the whole `jobmatch rank` command on 1,500 postings already embedded, start-up included.
 
-Run: HF_HUB_OFFLINE=1 .venv/bin/python bench/ranking.py [--fast-backend torch-bf16 onnx-int8] [--skip-cli]
+Run: HF_HUB_OFFLINE=1 .venv/bin/python bench/ranking.py [--backends torch-bf16 onnx-int8] [--skip-cli]
 Each figure is printed with a ratio against a baseline measured in the same process: the original method (one
 whole-text embedding per posting, torch) for ranking, and `python -c "import torch"` for the command's start-up.
 """
@@ -76,7 +76,7 @@ def original(settings: Settings, pool: list[JobPosting]) -> None:
     np.argsort(-(vectors @ resume))
 
 
-def in_process(fast_backends: list[str], home: Path) -> None:
+def in_process(backends: list[str], home: Path) -> None:
     pool = postings(300, 500)
     print(f"300 postings x ~{statistics.mean(len(p.description.split()) for p in pool):.0f} words, "
           f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} (other work on the machine slows all rows alike)")
@@ -90,7 +90,7 @@ def in_process(fast_backends: list[str], home: Path) -> None:
     print(f"  baseline, original method cold (300 whole texts, torch): {baseline:.2f} s")
     print(f"  default backend on this CPU: {_encoder.effective_backend(Settings(home=home))} "
           f"(bf16 {'native' if _encoder.bf16_supported() else 'absent'}, AMX {'yes' if _encoder.bf16_faster() else 'no'})")
-    for backend in ("torch", *fast_backends):
+    for backend in ("torch", *backends):
         settings = Settings(home=home, embed_backend=backend)
         _encoder.encode(settings, ["warm-up"])  # load (and export once) outside the timings
         cache = MemoryEmbeddingCache()
@@ -145,13 +145,13 @@ def cli(home: Path, count: int = 1500) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--fast-backend", nargs="+", default=["torch-bf16", "onnx-int8"],
-                        choices=["onnx", "onnx-int8", "torch-bf16"])
+    parser.add_argument("--backends", nargs="+", default=["torch-bf16", "onnx-int8"],
+                        choices=["onnx", "onnx-int8", "torch-bf16"], help="timed besides torch fp32")
     parser.add_argument("--skip-cli", action="store_true")
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     home = Path(os.environ.get("JOBMATCH_HOME", "/tmp/jobmatch-bench-home"))
-    in_process(args.fast_backend, home)
+    in_process(args.backends, home)
     if not args.skip_cli:
         with tempfile.TemporaryDirectory() as folder:
             cli(Path(folder))

@@ -65,11 +65,12 @@ class Settings(BaseSettings):
     rank_resume_opening_words: int = Field(30, ge=5, le=200)
     # The resume is read in this many passages (the model sees 256 word pieces of each); their mean vector is used.
     rank_resume_passages: int = Field(1, ge=1, le=8)
-    # Pseudo-relevance feedback: each score gains this weight times the posting's likeness (text and title vectors)
-    # to the centroid of the best-scoring share of the search's postings (at least rank_feedback_min_postings of
-    # them), so postings like the resume's closest matches rise; skipped for searches under twice that minimum; 0 = off.
+    # Pseudo-relevance feedback: score = (score + weight * likeness) / (1 + weight), likeness = cosine with the
+    # centroid (text and title vectors) of the best-scoring share of the search's postings (at least
+    # rank_feedback_min_postings, at most half), so postings like the resume's closest matches rise and unlike ones
+    # fall; skipped for searches of fewer than twice that minimum; weight 0 = off.
     rank_feedback_weight: float = Field(1.0, ge=0)
-    rank_feedback_share: float = Field(0.05, gt=0, le=1)
+    rank_feedback_share: float = Field(0.05, gt=0, le=0.5)
     rank_feedback_min_postings: int = Field(5, ge=1)
     # Drop "about us", benefits and equal-opportunity text before embedding.
     rank_strip_boilerplate: bool = True

@@ -24,6 +24,7 @@ class CannedLambdas:
 
     def __init__(self, failing_id: str | None = None):
         self.failing_id = failing_id
+        self.failing_dispatcher = False
         self.calls: Counter[str] = Counter()
         self.scraped: Counter[str] = Counter()
         self.given_up: list[dict[str, Any]] = []
@@ -33,6 +34,9 @@ class CannedLambdas:
         name = function_name.rsplit(":", 1)[-1].removeprefix("jobmatch-")
         payload = json.loads(body or "{}")
         self.calls[name] += 1
+        if name == "dispatcher" and self.failing_dispatcher:
+            response_headers["x-amz-function-error"] = "Unhandled"
+            return json.dumps({"errorType": "DispatcherCrashed", "errorMessage": "out of memory"}).encode()
         if name == "dispatcher":
             return json.dumps({"execution_id": payload["execution_id"], "ids": IDS, "notes": []}).encode()
         if name == "scraper" and "error" in payload:
@@ -112,3 +116,28 @@ def test_scraper_failing_past_its_retries_fails_that_posting_and_the_search_goes
     assert [f.job_id for f in failures] == [IDS[2].split(":")[1]]
     assert failures[0].reason == "scraper failed: ScraperCrashed: out of memory"
     assert [payload["id"] for payload in canned.given_up] == [IDS[2]]
+
+
+def test_dispatcher_failing_past_its_retries_fails_the_search_as_the_api_reports(
+    sfn_cloud: tuple[Cloud, CannedLambdas],
+) -> None:
+    cloud, canned = sfn_cloud
+    canned.failing_dispatcher = True
+    execution_id, arn = start(cloud)
+    # The cards the Dispatcher stored before it crashed.
+    cloud.store.add_listings(execution_id, [
+        JobRef(source="linkedin", job_id=posting_id.split(":")[1], url=f"https://www.linkedin.com/jobs/view/{posting_id}")
+        for posting_id in IDS
+    ])
+    described = wait_for_end(cloud, arn)
+
+    assert described["status"] == "FAILED"
+    assert canned.calls["scraper"] == canned.calls["analyzer"] == 0
+    status, polled = answer(handlers.poll(api_event(query={"executionArn": arn})))
+    assert status == 200 and polled["status"] == "FAILED" and polled["output"] is None
+    assert "out of memory" in polled["error"]
+    stored = cloud.store.get_execution(execution_id)
+    assert stored.status.value == "FAILED" and stored.finished_at is not None
+    # Nothing was left pending: every listing ended, failed with the reason the API gives.
+    assert polled["progress"]["failed"] == polled["progress"]["listed"] == len(IDS)
+    assert {f.reason for f in cloud.store.failures(execution_id)} == {polled["error"]}

@@ -87,10 +87,10 @@ def state_machine(settings: Settings) -> dict[str, Any]:
                             "Resource": SCRAPER,
                             "Retry": _retry(settings, LAMBDA_SERVICE_ERRORS),
                             # Should even this fail, the Analyzer records the posting failed (nothing stored it).
-                            "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": None, "Next": "Lost"}],
+                            "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": None, "Next": "LeftToAnalyzer"}],
                             "End": True,
                         },
-                        "Lost": {"Type": "Succeed"},
+                        "LeftToAnalyzer": {"Type": "Succeed"},
                     },
                 },
                 # The Scrapers' answers are in the store; dropping them keeps the state small.

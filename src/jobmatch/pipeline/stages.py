@@ -43,9 +43,10 @@ async def dispatch(
     pages = 0
     try:
         async for cards in source.search(query):
-            new = store.add_listings(execution_id, cards)
             pages += 1
+            # The page first: a poll that sees a page's cards sees the page counted too.
             store.record_page(execution_id, pages)
+            new = store.add_listings(execution_id, cards)
             yield new
     except FetchError as exc:
         if pages == 0:
@@ -66,14 +67,13 @@ async def scrape(
         store.save_posting(posting)
         return _settle(execution_id, store, ScrapeResult(ref, ListingOutcome.FETCHED, posting))
     except FetchError as exc:
-        return _settle(execution_id, store, ScrapeResult(ref, ListingOutcome.FAILED, reason=exc.reason))
+        return give_up(execution_id, ref, store, exc.reason)
     except Exception as exc:  # noqa: BLE001 - a listed posting must end recorded, whatever went wrong
-        reason = f"unexpected error: {type(exc).__name__}: {exc}"
-        return _settle(execution_id, store, ScrapeResult(ref, ListingOutcome.FAILED, reason=reason))
+        return give_up(execution_id, ref, store, f"unexpected error: {type(exc).__name__}: {exc}")
 
 
 def give_up(execution_id: str, ref: JobRef, store: Store, reason: str) -> ScrapeResult:
-    """Record the posting behind `ref` failed with `reason`: its scraper itself broke (crashed, timed out) for good."""
+    """Record the posting behind `ref` failed with `reason` (unless it was settled already)."""
     return _settle(execution_id, store, ScrapeResult(ref, ListingOutcome.FAILED, reason=reason))
 
 

@@ -132,7 +132,7 @@ class DynamoStore:
         _conditional(lambda: self.executions.update_item(
             Key={"pk": execution_id, "sk": EXEC_SK},
             UpdateExpression="SET pages = :n, updated_at = :now",
-            ConditionExpression="attribute_exists(pk) AND pages < :n",
+            ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(pages) OR pages < :n)",
             ExpressionAttributeValues={":n": number, ":now": _iso(utcnow())},
         ))
 
