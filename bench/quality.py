@@ -370,7 +370,8 @@ def main() -> None:
     depth = 100
     methods: dict[str, Method] = {
         "BM25": bm25_method,
-        "original (whole-text cosine)": original_method(Settings(home=home), cache),
+        "original (whole-text cosine)": original_method(
+            Settings(home=home, embed_backend="torch", embed_max_tokens=256), cache),
         "jobmatch ranker": ranker_method(settings, cache, depth),
     }
     # The model's numeric precision: fp32 against bf16 autocast (the default where the CPU has AMX), same settings.
@@ -387,6 +388,8 @@ def main() -> None:
             "  - no resume opening vs title": {"rank_opening_weight": 0.0},
             "  + resume opening 60 words": {"rank_resume_opening_words": 60},
             "  + resume opening weight 0.75": {"rank_opening_weight": 0.75},
+            "  + 256 word pieces (model's max)": {"embed_max_tokens": 256},
+            "  + 128 word pieces": {"embed_max_tokens": 128},
             "  - no BM25 fusion": {"rank_lexical_weight": 0.0},
             "  - no relevance feedback": {"rank_feedback_weight": 0.0},
             "  + feedback from best 10%": {"rank_feedback_share": 0.1},

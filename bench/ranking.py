@@ -80,7 +80,7 @@ def in_process(backends: list[str], home: Path) -> None:
     pool = postings(300, 500)
     print(f"300 postings x ~{statistics.mean(len(p.description.split()) for p in pool):.0f} words, "
           f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} (other work on the machine slows all rows alike)")
-    torch_settings = Settings(home=home, embed_backend="torch")
+    torch_settings = Settings(home=home, embed_backend="torch", embed_max_tokens=256)  # the original's model
     started = time.perf_counter()
     from jobmatch.ranking import _encoder
 

@@ -26,9 +26,10 @@ def test_auto_backend_follows_the_cpu(
 ) -> None:
     monkeypatch.setattr(_encoder, "_FLAGS", frozenset(flags))
     assert _encoder.effective_backend(Settings(embed_backend="auto")) == auto
-    assert _encoder.model_id(Settings(embed_backend="auto")).endswith("@torch-bf16") == (auto == "torch-bf16")
+    assert ("@torch-bf16" in _encoder.model_id(Settings(embed_backend="auto"))) == (auto == "torch-bf16")
     assert _encoder.effective_backend(Settings(embed_backend="torch-bf16")) == asked_bf16
-    assert _encoder.model_id(Settings(embed_backend="torch")) == Settings().model
+    assert _encoder.model_id(Settings(embed_backend="torch", embed_max_tokens=256)) == Settings().model
+    assert _encoder.model_id(Settings(embed_backend="torch", embed_max_tokens=192)) == Settings().model + "@len192"
 
 
 def test_clause_terms_match_word_by_word_terms() -> None:

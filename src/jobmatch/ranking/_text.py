@@ -1,6 +1,7 @@
 """Preparing text for the model: what a posting is about (title, duties, requirements), minus boilerplate.
 
-all-MiniLM-L6-v2 reads only its first 256 word pieces, so what comes first matters: "about us" openings, benefits
+all-MiniLM-L6-v2 reads only the first 256 word pieces of a text (jobmatch has it read 192, see
+`Settings.embed_max_tokens`), so what comes first matters: "about us" openings, benefits
 and equal-opportunity paragraphs are dropped before embedding, and the title is embedded as a field of its own.
 """
 
@@ -71,7 +72,7 @@ def resume_body(text: str) -> str:
 
 
 def passages(text: str, count: int, size: int = 150) -> list[str]:
-    """Up to `count` consecutive passages of about `size` words (a passage fits in the model's 256 word pieces)."""
+    """Up to `count` consecutive passages of about `size` words (about what the model reads of a text)."""
     tokens = text.split()
     if count <= 1 or len(tokens) <= size:
         return [text]
