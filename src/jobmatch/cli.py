@@ -126,14 +126,22 @@ def _table(matches: list[Match]) -> Table:
     return table
 
 
+# The search options `search` and `submit` share.
+QueryArgument = Annotated[str, typer.Argument(help="Job title or keywords, e.g. 'Data Scientist'.")]
+LocationOption = Annotated[str, typer.Option(help="Where, e.g. Chicago.")]
+PagesOption = Annotated[int, typer.Option(help="Search result pages to read (1-100, ~10 postings each).")]
+PostTimeOption = Annotated[float, typer.Option("--post-time", help="Only postings listed within this many days.")]
+WordScoreOption = Annotated[list[str], typer.Option("--word-score", help="TERM=WEIGHT, repeatable, e.g. phd=1.1.")]
+
+
 @app.command()
 def search(
-    query: Annotated[str, typer.Argument(help="Job title or keywords, e.g. 'Data Scientist'.")],
-    location: Annotated[str, typer.Option(help="Where, e.g. Chicago.")] = "",
-    pages: Annotated[int, typer.Option(help="Search result pages to read (1-100, ~10 postings each).")] = 1,
-    post_time: Annotated[float, typer.Option("--post-time", help="Only postings listed within this many days.")] = 1,
+    query: QueryArgument,
+    location: LocationOption = "",
+    pages: PagesOption = 1,
+    post_time: PostTimeOption = 1,
     resume: Annotated[Optional[Path], typer.Option(help="Your resume: PDF, DOCX or text. Without it, ranks against the query.")] = None,
-    word_score: Annotated[list[str], typer.Option("--word-score", help="TERM=WEIGHT, repeatable, e.g. phd=1.1.")] = [],
+    word_score: WordScoreOption = [],
     top: Annotated[Optional[int], typer.Option(help="How many matches to keep.")] = None,
     exclude_company: Annotated[list[str], typer.Option(help="Drop postings of companies containing this; repeatable.")] = [],
     exclude_title: Annotated[list[str], typer.Option(help="Drop postings whose title contains this; repeatable.")] = [],
@@ -347,11 +355,11 @@ def apikey_list() -> None:
 
 @app.command()
 def submit(
-    query: Annotated[str, typer.Argument(help="Job title or keywords, e.g. 'Data Scientist'.")],
-    location: Annotated[str, typer.Option(help="Where, e.g. Chicago.")] = "",
-    pages: Annotated[int, typer.Option(help="Search result pages to read (1-100, ~10 postings each).")] = 1,
-    post_time: Annotated[float, typer.Option("--post-time", help="Only postings listed within this many days.")] = 1,
-    word_score: Annotated[list[str], typer.Option("--word-score", help="TERM=WEIGHT, repeatable, e.g. phd=1.1.")] = [],
+    query: QueryArgument,
+    location: LocationOption = "",
+    pages: PagesOption = 1,
+    post_time: PostTimeOption = 1,
+    word_score: WordScoreOption = [],
     top: Annotated[Optional[int], typer.Option(help="How many matches to keep (jobmatch APIs only).")] = None,
     exclude_company: Annotated[list[str], typer.Option(help="Drop companies containing this (jobmatch APIs only).")] = [],
     exclude_title: Annotated[list[str], typer.Option(help="Drop titles containing this (jobmatch APIs only).")] = [],

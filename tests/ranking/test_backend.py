@@ -8,9 +8,6 @@ from jobmatch.config import Settings
 from jobmatch.models import JobPosting
 from jobmatch.ranking import _encoder
 from jobmatch.ranking._analysis import analyse
-from jobmatch.ranking._keywords import candidate_terms, clause_terms
-from jobmatch.ranking._words import words
-
 
 
 @pytest.mark.parametrize(
@@ -30,14 +27,6 @@ def test_auto_backend_follows_the_cpu(
     assert _encoder.effective_backend(Settings(embed_backend="torch-bf16")) == asked_bf16
     assert _encoder.model_id(Settings(embed_backend="torch", embed_max_tokens=256)) == Settings().model
     assert _encoder.model_id(Settings(embed_backend="torch", embed_max_tokens=192)) == Settings().model + "@len192"
-
-
-def test_clause_terms_match_word_by_word_terms() -> None:
-    text = "Build data pipelines in Node.js, Apache Spark; C++ - Ph.D. preferred.\nWork with SQL / dbt"
-    expected = candidate_terms(words("Build data pipelines in Node.js"))
-    for clause in ("Apache Spark", "C++", "Ph.D. preferred", "Work with SQL", "dbt"):
-        expected.update(candidate_terms(words(clause)))
-    assert clause_terms(text) == expected
 
 
 def test_shingles_and_word_text_are_lazy() -> None:

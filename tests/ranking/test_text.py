@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import date
 
 import numpy as np
 
 from jobmatch.models import JobPosting
 from jobmatch.ranking._dedup import fold_duplicates, shingles
-from jobmatch.ranking._keywords import candidate_terms, clause_terms, evidence, idf
+from jobmatch.ranking._keywords import evidence, idf, keyword_terms, resume_index
 from jobmatch.ranking._text import clean_posting, resume_body, target_title
 from jobmatch.ranking._words import words
 
@@ -65,9 +64,11 @@ def test_keyword_evidence_on_a_small_pair() -> None:
         "Nurse: patient care, BLS certification, charting. Experience required.",
         "Chef: grill station, food safety, kitchen hygiene. Experience required.",
     ]
-    terms = [clause_terms(text) for text in postings]
-    resume = clause_terms("I build data pipelines with Apache Spark and Airflow; I know AWS.")
-    shared, missing = evidence(terms[0], resume, idf(terms), limit=5)
+    # What the ranker does: skill-like terms of each posting, every run of words of the resume.
+    analysed = [keyword_terms(text) for text in postings]
+    terms = [counts for counts, _ in analysed]
+    resume = resume_index("I build data pipelines with Apache Spark and Airflow; I know AWS.")
+    shared, missing = evidence(terms[0], resume, idf(terms), 5, analysed[0][1])
     assert "apache spark" in shared and "airflow" in shared
     assert {"dbt", "kafka"} <= set(missing)
     assert "experience" not in shared + missing and "required" not in shared + missing
@@ -91,6 +92,3 @@ def test_reposts_fold_into_the_newest() -> None:
     assert kept == [1, 2, 3]
     assert folded == {1: [0]}
 
-
-def test_counter_types() -> None:
-    assert isinstance(candidate_terms(["python"]), Counter)

@@ -16,49 +16,6 @@ from jobmatch.ranking._words import normalise
 _CLAUSE = re.compile(r"[,;:!?()\[\]|•·\n]|\.(?:\s|$)|\s[-–—/]\s")
 
 _MIN_LEN = 2
-# One pass over a normalised text: a clause break (group 1) or a word (group 2), in order.
-_CLAUSE_OR_WORD = re.compile(rf"({_CLAUSE.pattern})|([^\W_]+[+#]*)")
-
-
-def clause_terms(text: str, exclude: frozenset[str] = frozenset()) -> Counter[str]:
-    """Keyword candidates of `text`; a two-word phrase never spans a comma, full stop or line break."""
-    return normalised_clause_terms(normalise(text), exclude)
-
-
-def normalised_clause_terms(text: str, exclude: frozenset[str] = frozenset()) -> Counter[str]:
-    """`clause_terms` of a text already passed through `_words.normalise` (inner dots are gone by then, and a
-    clause never ends at one, so splitting after normalising gives the same clauses)."""
-    stop = STOP | exclude if exclude else STOP
-    terms: list[str] = []
-    previous: str | None = None
-    for brk, word in _CLAUSE_OR_WORD.findall(text):
-        if not brk and len(word) >= _MIN_LEN and word not in stop and not word.isdigit():
-            terms.append(word)
-            if previous is not None:
-                terms.append(f"{previous} {word}")
-            previous = word
-        else:
-            previous = None
-    return Counter(terms)
-
-
-def candidate_terms(words: Sequence[str], exclude: frozenset[str] = frozenset()) -> Counter[str]:
-    """Term counts of single words and two-word phrases, neither starting nor ending in a stop word."""
-    terms: list[str] = []
-    _append_terms(words, STOP | exclude if exclude else STOP, terms)
-    return Counter(terms)
-
-
-def _append_terms(words: Sequence[str], stop: frozenset[str], out: list[str]) -> None:
-    previous: str | None = None
-    for word in words:
-        if len(word) >= _MIN_LEN and word not in stop and not word.isdigit():
-            out.append(word)
-            if previous is not None:
-                out.append(f"{previous} {word}")
-            previous = word
-        else:
-            previous = None
 
 
 def idf(documents: Sequence[Counter[str]]) -> dict[str, float]:
