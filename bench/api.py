@@ -24,7 +24,6 @@ import tempfile
 import time
 from contextlib import ExitStack
 from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 
@@ -43,8 +42,10 @@ class Phase:
         lat = sorted(self.latencies_ms) or [float("nan")]
         p50 = statistics.median(lat)
         p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))]
-        return (f"{self.name:<10} {self.sent / self.seconds:6.1f} req/s  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms  "
-                f"max {lat[-1]:7.1f} ms  failed {self.failed}/{self.sent}")
+        return (
+            f"{self.name:<10} {self.sent / self.seconds:6.1f} req/s  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms  "
+            f"max {lat[-1]:7.1f} ms  failed {self.failed}/{self.sent}"
+        )
 
     @property
     def p99(self) -> float:
@@ -132,7 +133,7 @@ async def poll(url: str, arns: list[str], key: str, rate: float, seconds: float,
             if await asyncio.wait_for(connections.get(target), 10) != 200:
                 failed += 1
                 return
-        except (OSError, asyncio.IncompleteReadError, asyncio.TimeoutError, StopIteration, ValueError):
+        except (TimeoutError, OSError, asyncio.IncompleteReadError, StopIteration, ValueError):
             failed += 1
             return
         latencies.append((time.perf_counter() - sent) * 1000)
@@ -183,18 +184,31 @@ def main() -> None:
         board_url, api_url = f"http://127.0.0.1:{board_port}", f"http://127.0.0.1:{api_port}"
         # A board with a little latency that lists only postings matching the keywords, so the five searches fetch
         # (and embed) different postings, as real searches would.
-        board_code = ("from jobmatch.testing.board import BoardConfig, serve; "
-                      f"serve('127.0.0.1', {board_port}, BoardConfig(seed=5, latency=0.05, jitter=0.03, "
-                      "filter_keywords=True), None, 1500)")
+        board_code = (
+            "from jobmatch.testing.board import BoardConfig, serve; "
+            f"serve('127.0.0.1', {board_port}, BoardConfig(seed=5, latency=0.05, jitter=0.03, "
+            "filter_keywords=True), None, 1500)"
+        )
         board = start(stack, [sys.executable, "-c", board_code], dict(os.environ))
         wait_up(board_url + "/_board/stats", board)
 
-        env = {**os.environ, "JOBMATCH_HOME": tmp, "JOBMATCH_DATABASE_URL": f"sqlite:///{tmp}/api.sqlite",
-               "JOBMATCH_LINKEDIN_URL": board_url, "JOBMATCH_PAGE_DELAY": "0.5-1.0", "HF_HUB_OFFLINE": "1"}
+        env = {
+            **os.environ,
+            "JOBMATCH_HOME": tmp,
+            "JOBMATCH_DATABASE_URL": f"sqlite:///{tmp}/api.sqlite",
+            "JOBMATCH_LINKEDIN_URL": board_url,
+            "JOBMATCH_PAGE_DELAY": "0.5-1.0",
+            "HF_HUB_OFFLINE": "1",
+        }
         env.pop("JOBMATCH_API_MAX_RUNNING_PER_KEY", None)
         cli = [sys.executable, "-m", "jobmatch.cli"]
-        key = subprocess.run([*cli, "apikey", "create", "--name", "bench"], env=env, capture_output=True, text=True,
-                             check=True).stdout.strip().splitlines()[-1]
+        key = (
+            subprocess.run(
+                [*cli, "apikey", "create", "--name", "bench"], env=env, capture_output=True, text=True, check=True
+            )
+            .stdout.strip()
+            .splitlines()[-1]
+        )
         server = start(stack, [*cli, "serve", "--port", str(api_port)], env)
         wait_up(api_url + "/healthz", server)
 
@@ -215,15 +229,19 @@ def main() -> None:
             print(loaded.line() + f"  ({running_at_end}/5 searches still running at the end)")
             answers = [wait_ended(http, arn) for arn in arns]
             progress = [answer["progress"] for answer in answers]
-            print(f"           the five searches: {[a['status'] for a in answers]}, postings listed "
-                  f"{[p['listed'] for p in progress]}, fetched {[p['fetched'] for p in progress]}")
+            print(
+                f"           the five searches: {[a['status'] for a in answers]}, postings listed "
+                f"{[p['listed'] for p in progress]}, fetched {[p['fetched'] for p in progress]}"
+            )
 
             succeeded = asyncio.run(poll(api_url, [warm], key, args.rate, args.seconds, "succeeded"))
             print(succeeded.line())
 
-        print(f"loaded / baseline p99: {loaded.p99 / baseline.p99:.2f}x   "
-              f"target: loaded p99 < 50 ms ({'met' if loaded.p99 < 50 else 'missed'}), "
-              f"none failed ({'met' if loaded.failed == 0 else 'missed'})")
+        print(
+            f"loaded / baseline p99: {loaded.p99 / baseline.p99:.2f}x   "
+            f"target: loaded p99 < 50 ms ({'met' if loaded.p99 < 50 else 'missed'}), "
+            f"none failed ({'met' if loaded.failed == 0 else 'missed'})"
+        )
 
 
 if __name__ == "__main__":

@@ -44,17 +44,25 @@ class RecordingLimiter(LocalHostLimiter):
 
 
 def settings_for(home: Path, url: str, page_delay: tuple[float, float]) -> Settings:
-    return Settings(home=home, database_url=f"sqlite:///{home / 'bench.sqlite'}", linkedin_url=url, page_delay=page_delay)
+    return Settings(
+        home=home, database_url=f"sqlite:///{home / 'bench.sqlite'}", linkedin_url=url, page_delay=page_delay
+    )
 
 
-async def streaming(settings: Settings, query: SearchQuery, ranker_settings: Settings, seed: int) -> tuple[float, SqlStore, LocalRunner]:
+async def streaming(
+    settings: Settings, query: SearchQuery, ranker_settings: Settings, seed: int
+) -> tuple[float, SqlStore, LocalRunner]:
     store = SqlStore(settings.database_url)
-    runner = LocalRunner(settings, store, Ranker(ranker_settings, cache=store), limiter=RecordingLimiter(settings, seed))
+    runner = LocalRunner(
+        settings, store, Ranker(ranker_settings, cache=store), limiter=RecordingLimiter(settings, seed)
+    )
     started = time.perf_counter()
     execution = await runner.run(query, RESUME)
     elapsed = time.perf_counter() - started
     assert execution.status.value == "SUCCEEDED", execution.error
-    print(f"  streaming: listed {execution.counts.listed}, fetched {execution.counts.fetched}, failed {execution.counts.failed}")
+    print(
+        f"  streaming: listed {execution.counts.listed}, fetched {execution.counts.fetched}, failed {execution.counts.failed}"
+    )
     return elapsed, store, runner
 
 
@@ -86,7 +94,9 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=30)
     parser.add_argument("--latency", type=float, default=0.25)
     parser.add_argument("--jitter", type=float, default=0.1)
-    parser.add_argument("--delay", default="1-2", help="page delay MIN-MAX, scaled down from the default 2-4 s for speed")
+    parser.add_argument(
+        "--delay", default="1-2", help="page delay MIN-MAX, scaled down from the default 2-4 s for speed"
+    )
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     low, _, high = args.delay.partition("-")
@@ -103,7 +113,9 @@ def main() -> None:
 
         warm_up.embed_postings(generate_postings(2, seed=99))
 
-        print(f"300-posting search: {args.pages} pages, board latency {args.latency}±{args.jitter} s, page delay {args.delay} s")
+        print(
+            f"300-posting search: {args.pages} pages, board latency {args.latency}±{args.jitter} s, page delay {args.delay} s"
+        )
         with board().running_in_thread() as url:
             settings = settings_for(Path(tmp) / "phased", url, page_delay)
             paging, scraping, ranking = asyncio.run(phased(settings, query, args.seed))
@@ -118,12 +130,18 @@ def main() -> None:
     floor = paging
     phased_total = paging + scraping + ranking
     print(f"polite floor (paging alone: page delays + page latencies): {floor:6.2f} s")
-    print(f"streaming run, wall time:                                 {wall:6.2f} s   ratio to floor {wall / floor:.3f} (target <= 1.15)")
-    print(f"phase after phase: paging {paging:.2f} s + scraping {scraping:.2f} s + embedding/ranking {ranking:.2f} s"
-          f" = {phased_total:6.2f} s   ratio to floor {phased_total / floor:.3f}")
+    print(
+        f"streaming run, wall time:                                 {wall:6.2f} s   ratio to floor {wall / floor:.3f} (target <= 1.15)"
+    )
+    print(
+        f"phase after phase: paging {paging:.2f} s + scraping {scraping:.2f} s + embedding/ranking {ranking:.2f} s"
+        f" = {phased_total:6.2f} s   ratio to floor {phased_total / floor:.3f}"
+    )
     print(f"streaming vs phase after phase: {wall / phased_total:.3f}x the time")
-    print(f"warm repeat (all {repeat.counts.cached} postings stored, pages still paged politely): {warm:6.2f} s"
-          f"   ratio to floor {warm / floor:.3f}")
+    print(
+        f"warm repeat (all {repeat.counts.cached} postings stored, pages still paged politely): {warm:6.2f} s"
+        f"   ratio to floor {warm / floor:.3f}"
+    )
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ import argparse
 import csv
 import math
 import os
-import random
 import re
 import sys
 import time
@@ -22,8 +21,7 @@ import numpy as np
 
 from jobmatch.config import Settings
 from jobmatch.models import JobPosting
-from jobmatch.ranking import Ranker, embedding_key
-from jobmatch.ranking import _encoder
+from jobmatch.ranking import Ranker, _encoder, embedding_key
 from jobmatch.ranking._analysis import analyse, resume_terms
 from jobmatch.ranking._lexical import bm25
 
@@ -155,11 +153,20 @@ def vanetik() -> tuple[list[str], list[JobPosting], list[list[list[int]]]]:
     folder = DATA / "vanetik_vacancy_resume_matching"
     vacancies = list(csv.DictReader(open(folder / "5_vacancies.csv", encoding="utf-8")))
     postings = [
-        JobPosting(source="vanetik", job_id=str(i + 1), url="", title=row["job_title"], company=f"c{i}",
-                   description=row["job_description"])
+        JobPosting(
+            source="vanetik",
+            job_id=str(i + 1),
+            url="",
+            title=row["job_title"],
+            company=f"c{i}",
+            description=row["job_description"],
+        )
         for i, row in enumerate(vacancies)
     ]
-    cvs = {int(row["cv_id"]): row["text"] for row in csv.DictReader(open(folder / "cv_texts_derived.csv", encoding="utf-8"))}
+    cvs = {
+        int(row["cv_id"]): row["text"]
+        for row in csv.DictReader(open(folder / "cv_texts_derived.csv", encoding="utf-8"))
+    }
     notes = (folder / "annotations-for-the-first-30-vacancies.txt").read_text(encoding="utf-8")
     annotators = []
     for name in ("ANNOTATOR_1_RANKINGS", "ANNOTATOR_2_RANKINGS"):
@@ -252,8 +259,13 @@ def ranker_method(settings: Settings, cache: DiskCache, depth: int) -> Method:
 # ---------------------------------------------------------------- runs
 
 
-def category_run(methods: dict[str, Method], resumes: list[tuple[str, str]], pool: list[JobPosting],
-                 categories: dict[str, str], first_line: bool) -> dict[str, np.ndarray]:
+def category_run(
+    methods: dict[str, Method],
+    resumes: list[tuple[str, str]],
+    pool: list[JobPosting],
+    categories: dict[str, str],
+    first_line: bool,
+) -> dict[str, np.ndarray]:
     results: dict[str, np.ndarray] = {}
     for name, method in methods.items():
         started = time.perf_counter()
@@ -309,7 +321,7 @@ def graded_ndcg(order: Sequence[int], truth: Sequence[int]) -> float:
     """nDCG of `order` with the annotator's places as grades (place 1 of 5 -> grade 4, place 5 -> grade 0)."""
     grade = {item: len(truth) - 1 - i for i, item in enumerate(truth)}
     dcg = sum((2 ** grade[item] - 1) / math.log2(i + 2) for i, item in enumerate(order))
-    ideal = sum((2 ** g - 1) / math.log2(i + 2) for i, g in enumerate(sorted(grade.values(), reverse=True)))
+    ideal = sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(sorted(grade.values(), reverse=True)))
     return dcg / ideal
 
 
@@ -329,11 +341,17 @@ def vanetik_run(methods: dict[str, Method]) -> None:
     print("  (arrays read as vacancy numbers, best first, as the dataset's note says; invalid arrays skipped;")
     print("   rho = Spearman, tau = Kendall, nDCG = graded by the annotator's places 4..0; 95% bootstrap CIs)")
     agree = [(spearman(a, b), kendall(a, b)) for a, b in zip(*valid) if a and b]
-    print(f"  {'annotator 1 vs annotator 2':<30} rho {np.mean([r for r, _ in agree]):+.3f} "
-          f"tau {np.mean([t for _, t in agree]):+.3f} (n={len(agree)})")
+    print(
+        f"  {'annotator 1 vs annotator 2':<30} rho {np.mean([r for r, _ in agree]):+.3f} "
+        f"tau {np.mean([t for _, t in agree]):+.3f} (n={len(agree)})"
+    )
     mean_place = [np.mean([o.index(v) + 1 for o in a if o], axis=0) for a in valid for v in range(1, 6)]
-    print("  mean place of vacancies 1-5:  A1 " + " ".join(f"{x:.1f}" for x in mean_place[:5])
-          + "   A2 " + " ".join(f"{x:.1f}" for x in mean_place[5:]))
+    print(
+        "  mean place of vacancies 1-5:  A1 "
+        + " ".join(f"{x:.1f}" for x in mean_place[:5])
+        + "   A2 "
+        + " ".join(f"{x:.1f}" for x in mean_place[5:])
+    )
     for name, method in methods.items():
         orders = [[int(job_id) for job_id in method(cv, postings)] for cv in cvs]
         cells = []
@@ -344,8 +362,10 @@ def vanetik_run(methods: dict[str, Method]) -> None:
             ndcgs = np.array([graded_ndcg(o, t) for o, t in pairs])
             other = np.mean([spearman(o, _as_ids(t)) for o, t in pairs])
             low, high = bootstrap(rhos)
-            cells.append(f"A{index}: rho {rhos.mean():+.2f} [{low:+.2f},{high:+.2f}] tau {taus.mean():+.2f} "
-                         f"nDCG {ndcgs.mean():.2f} (rho as place-of-vacancy {other:+.2f}; n={len(rhos)})")
+            cells.append(
+                f"A{index}: rho {rhos.mean():+.2f} [{low:+.2f},{high:+.2f}] tau {taus.mean():+.2f} "
+                f"nDCG {ndcgs.mean():.2f} (rho as place-of-vacancy {other:+.2f}; n={len(rhos)})"
+            )
         places = np.mean([[o.index(v) + 1 for v in range(1, 6)] for o in orders], axis=0)
         print(f"  {name:<30} " + "  ".join(cells) + "  mean places " + " ".join(f"{x:.1f}" for x in places))
 
@@ -371,7 +391,8 @@ def main() -> None:
     methods: dict[str, Method] = {
         "BM25": bm25_method,
         "original (whole-text cosine)": original_method(
-            Settings(home=home, embed_backend="torch", embed_max_tokens=256), cache),
+            Settings(home=home, embed_backend="torch", embed_max_tokens=256), cache
+        ),
         "jobmatch ranker": ranker_method(settings, cache, depth),
     }
     # The model's numeric precision: fp32 against bf16 autocast (the default where the CPU has AMX), same settings.
@@ -379,7 +400,8 @@ def main() -> None:
         for backend in ("torch", "torch-bf16"):
             if backend != _encoder.effective_backend(settings):
                 methods[f"  jobmatch ranker, {backend}"] = ranker_method(
-                    settings.model_copy(update={"embed_backend": backend}), cache, depth)
+                    settings.model_copy(update={"embed_backend": backend}), cache, depth
+                )
     print(f"(ranker backend: {_encoder.effective_backend(settings)})")
     if not args.no_ablations:
         ablations = {
@@ -403,8 +425,10 @@ def main() -> None:
         for name, update in ablations.items():
             methods[name] = ranker_method(settings.model_copy(update=update), cache, depth)
     started = time.perf_counter()
-    print(f"Category benchmark: {len(resumes)} resumes x {len(pool)} Google postings "
-          f"({len(LABEL_MAP)} occupations mapped to job categories); 95% bootstrap CIs over resumes")
+    print(
+        f"Category benchmark: {len(resumes)} resumes x {len(pool)} Google postings "
+        f"({len(LABEL_MAP)} occupations mapped to job categories); 95% bootstrap CIs over resumes"
+    )
     try:
         full = category_run(methods, resumes, pool, categories, first_line=True)
         print_table("Resumes as given", full, "original (whole-text cosine)")

@@ -27,10 +27,14 @@ from jobmatch.models import JobPosting
 from jobmatch.ranking import MemoryEmbeddingCache, Ranker, embedding_key, read_resume
 
 REPO = Path(__file__).resolve().parents[1]
-_SKILLS = "Python SQL Kubernetes Terraform React TypeScript Java Spark Airflow Tableau Excel Salesforce SAP AWS GCP " \
-          "Azure Docker Go Rust Kafka PostgreSQL Figma HubSpot Jira Scrum forecasting budgeting payroll recruiting".split()
-_ROLES = "Data Engineer|Backend Developer|Product Designer|Financial Analyst|Recruiter|Account Executive|" \
-         "Site Reliability Engineer|Marketing Manager|Nurse Practitioner|Mechanical Engineer".split("|")
+_SKILLS = (
+    "Python SQL Kubernetes Terraform React TypeScript Java Spark Airflow Tableau Excel Salesforce SAP AWS GCP "
+    "Azure Docker Go Rust Kafka PostgreSQL Figma HubSpot Jira Scrum forecasting budgeting payroll recruiting".split()
+)
+_ROLES = (
+    "Data Engineer|Backend Developer|Product Designer|Financial Analyst|Recruiter|Account Executive|"
+    "Site Reliability Engineer|Marketing Manager|Nurse Practitioner|Mechanical Engineer".split("|")
+)
 _SENTENCES = [
     "You will design, build and maintain {a} services used by millions of customers.",
     "Work closely with product managers and analysts to turn requirements into {a} and {b} solutions.",
@@ -50,15 +54,28 @@ def postings(count: int, words: int, seed: int = 1) -> list[JobPosting]:
         role = rng.choice(_ROLES)
         lines: list[str] = [f"About the role: we are hiring a {role} to join our {rng.choice(_SKILLS)} team."]
         while sum(len(line.split()) for line in lines) < words:
-            lines.append(rng.choice(_SENTENCES).format(a=rng.choice(_SKILLS), b=rng.choice(_SKILLS), n=rng.randint(2, 8)))
-        out.append(JobPosting(source="bench", job_id=str(i), url=f"https://example.com/{i}", title=f"{role} {i % 7}",
-                              company=f"Company {i % 97}", location="Remote", description="\n".join(lines)))
+            lines.append(
+                rng.choice(_SENTENCES).format(a=rng.choice(_SKILLS), b=rng.choice(_SKILLS), n=rng.randint(2, 8))
+            )
+        out.append(
+            JobPosting(
+                source="bench",
+                job_id=str(i),
+                url=f"https://example.com/{i}",
+                title=f"{role} {i % 7}",
+                company=f"Company {i % 97}",
+                location="Remote",
+                description="\n".join(lines),
+            )
+        )
     return out
 
 
-RESUME = ("Alex Example\nalex@example.com\nSenior Data Engineer\n"
-          "Eight years building batch and streaming pipelines in Python, Spark, Kafka and Airflow on AWS and GCP. "
-          "Designed PostgreSQL schemas, Terraform modules and Kubernetes deployments; mentored four engineers.\n" * 3)
+RESUME = (
+    "Alex Example\nalex@example.com\nSenior Data Engineer\n"
+    "Eight years building batch and streaming pipelines in Python, Spark, Kafka and Airflow on AWS and GCP. "
+    "Designed PostgreSQL schemas, Terraform modules and Kubernetes deployments; mentored four engineers.\n" * 3
+)
 
 
 def timed(fn) -> float:
@@ -78,8 +95,10 @@ def original(settings: Settings, pool: list[JobPosting]) -> None:
 
 def in_process(backends: list[str], home: Path) -> None:
     pool = postings(300, 500)
-    print(f"300 postings x ~{statistics.mean(len(p.description.split()) for p in pool):.0f} words, "
-          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} (other work on the machine slows all rows alike)")
+    print(
+        f"300 postings x ~{statistics.mean(len(p.description.split()) for p in pool):.0f} words, "
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} (other work on the machine slows all rows alike)"
+    )
     torch_settings = Settings(home=home, embed_backend="torch", embed_max_tokens=256)  # the original's model
     started = time.perf_counter()
     from jobmatch.ranking import _encoder
@@ -88,8 +107,10 @@ def in_process(backends: list[str], home: Path) -> None:
     print(f"  model load (torch + sentence-transformers import included): {time.perf_counter() - started:.2f} s")
     baseline = timed(lambda: original(torch_settings, pool))
     print(f"  baseline, original method cold (300 whole texts, torch): {baseline:.2f} s")
-    print(f"  default backend on this CPU: {_encoder.effective_backend(Settings(home=home))} "
-          f"(bf16 {'native' if _encoder.bf16_supported() else 'absent'}, AMX {'yes' if _encoder.bf16_faster() else 'no'})")
+    print(
+        f"  default backend on this CPU: {_encoder.effective_backend(Settings(home=home))} "
+        f"(bf16 {'native' if _encoder.bf16_supported() else 'absent'}, AMX {'yes' if _encoder.bf16_faster() else 'no'})"
+    )
     for backend in ("torch", *backends):
         settings = Settings(home=home, embed_backend=backend)
         _encoder.encode(settings, ["warm-up"])  # load (and export once) outside the timings
@@ -98,8 +119,10 @@ def in_process(backends: list[str], home: Path) -> None:
         cold = timed(lambda: ranker.rank(RESUME, pool))
         warm_resume = timed(lambda: Ranker(settings, cache).rank(RESUME + " Also Scala.", pool))
         warm = timed(lambda: Ranker(settings, cache).rank(RESUME, pool))
-        print(f"  {backend:<10} cold {cold:6.2f} s ({cold / baseline:.2f}x baseline)   "
-              f"warm, new resume {warm_resume:5.2f} s   warm, all cached {warm:5.3f} s ({warm / baseline:.3f}x)")
+        print(
+            f"  {backend:<10} cold {cold:6.2f} s ({cold / baseline:.2f}x baseline)   "
+            f"warm, new resume {warm_resume:5.2f} s   warm, all cached {warm:5.3f} s ({warm / baseline:.3f}x)"
+        )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"  peak memory (RSS, whole process): {peak:.0f} MB")
 
@@ -123,15 +146,23 @@ def cli(home: Path, count: int = 1500) -> None:
     fake = rng.standard_normal((len(texts), 384)).astype(np.float32)
     store.save_embeddings(ranker.model_id, {embedding_key(t): v / np.linalg.norm(v) for t, v in zip(texts, fake)})
     ranker.rank(read_resume(resume), pool[:3])  # the command reads the file the same way
-    env = {**os.environ, "JOBMATCH_HOME": str(home), "JOBMATCH_DATABASE_URL": settings.database_url,
-           "HF_HUB_OFFLINE": "1"}
+    env = {
+        **os.environ,
+        "JOBMATCH_HOME": str(home),
+        "JOBMATCH_DATABASE_URL": settings.database_url,
+        "HF_HUB_OFFLINE": "1",
+    }
     python = sys.executable
     torch_import = min(timed(lambda: subprocess.run([python, "-c", "import torch"], check=True)) for _ in range(3))
     runs = []
     for _ in range(3):
         start = time.perf_counter()
-        done = subprocess.run([python, "-m", "jobmatch.cli", "rank", "--resume", str(resume), "--jobs", str(jobs),
-                               "--format", "json"], env=env, capture_output=True, text=True)
+        done = subprocess.run(
+            [python, "-m", "jobmatch.cli", "rank", "--resume", str(resume), "--jobs", str(jobs), "--format", "json"],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
         runs.append(time.perf_counter() - start)
         if done.returncode:
             print(f"  jobmatch rank failed: {done.stderr[-500:]}")
@@ -145,8 +176,13 @@ def cli(home: Path, count: int = 1500) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--backends", nargs="+", default=["torch-bf16", "onnx-int8"],
-                        choices=["onnx", "onnx-int8", "torch-bf16"], help="timed besides torch fp32")
+    parser.add_argument(
+        "--backends",
+        nargs="+",
+        default=["torch-bf16", "onnx-int8"],
+        choices=["onnx", "onnx-int8", "torch-bf16"],
+        help="timed besides torch fp32",
+    )
     parser.add_argument("--skip-cli", action="store_true")
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")

@@ -47,8 +47,12 @@ async def measure(workers: int, pages: int, latency: float, tmp: Path) -> tuple[
         home = tmp / f"w{workers}"
         home.mkdir()
         env = {
-            "JOBMATCH_HOME": str(home), "JOBMATCH_DATABASE_URL": database_url, "JOBMATCH_BROKER_URL": REDIS_URL,
-            "JOBMATCH_LINKEDIN_URL": url, "JOBMATCH_PAGE_DELAY": "0-0", "JOBMATCH_POSTING_MAX_AGE_DAYS": "0",
+            "JOBMATCH_HOME": str(home),
+            "JOBMATCH_DATABASE_URL": database_url,
+            "JOBMATCH_BROKER_URL": REDIS_URL,
+            "JOBMATCH_LINKEDIN_URL": url,
+            "JOBMATCH_PAGE_DELAY": "0-0",
+            "JOBMATCH_POSTING_MAX_AGE_DAYS": "0",
         }
         settings = Settings(home=home, database_url=database_url, broker_url=REDIS_URL, linkedin_url=url)
         store = SqlStore(database_url)
@@ -63,7 +67,9 @@ async def measure(workers: int, pages: int, latency: float, tmp: Path) -> tuple[
             cluster.stop()
             runner.close()
             store.close()
-    print(f"  {workers} worker(s): 8 searches, {listed} postings in {elapsed:.1f} s = {listed / elapsed:.1f} postings/s")
+    print(
+        f"  {workers} worker(s): 8 searches, {listed} postings in {elapsed:.1f} s = {listed / elapsed:.1f} postings/s"
+    )
     return elapsed, listed
 
 
@@ -77,7 +83,9 @@ async def main() -> None:
         three, listed_three = await measure(3, args.pages, args.latency, Path(tmp))
     print(f"baseline (1 worker): {one:.1f} s, {listed_one / one:.1f} postings/s")
     print(f"3 workers: {three:.1f} s, {listed_three / three:.1f} postings/s")
-    print(f"ratio (3 workers vs 1): {one / three:.2f}x faster, {(listed_three / three) / (listed_one / one):.2f}x the postings/s")
+    print(
+        f"ratio (3 workers vs 1): {one / three:.2f}x faster, {(listed_three / three) / (listed_one / one):.2f}x the postings/s"
+    )
 
 
 if __name__ == "__main__":

@@ -13,7 +13,9 @@ import pytest
 JOBMATCH = [sys.executable, "-m", "jobmatch.cli"]
 
 
-def run_cli(*args: str, home: Path, env: dict[str, str] | None = None, timeout: float = 240) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, home: Path, env: dict[str, str] | None = None, timeout: float = 240
+) -> subprocess.CompletedProcess[str]:
     environment = {**os.environ, "JOBMATCH_HOME": str(home), "HF_HUB_OFFLINE": "1", "COLUMNS": "200", **(env or {})}
     environment.pop("JOBMATCH_DATABASE_URL", None)
     return subprocess.run([*JOBMATCH, *args], capture_output=True, text=True, env=environment, timeout=timeout)
@@ -40,7 +42,9 @@ def test_unreadable_resume_is_one_line(tmp_path: Path) -> None:
     broken = tmp_path / "cv.pdf"
     broken.write_bytes(b"%PDF-1.4 this is not really a pdf")
     assert_one_line_error(run_cli("search", "Data Scientist", "--resume", str(broken), home=tmp_path), "cv.pdf")
-    assert_one_line_error(run_cli("search", "Data Scientist", "--resume", str(tmp_path / "missing.docx"), home=tmp_path), "missing.docx")
+    assert_one_line_error(
+        run_cli("search", "Data Scientist", "--resume", str(tmp_path / "missing.docx"), home=tmp_path), "missing.docx"
+    )
 
 
 def test_bad_word_score_is_one_line(tmp_path: Path) -> None:
@@ -50,8 +54,16 @@ def test_bad_word_score_is_one_line(tmp_path: Path) -> None:
 
 def test_unreachable_board_fails_with_the_reason(tmp_path: Path) -> None:
     result = run_cli(
-        "search", "Data Scientist", "--pages", "1", home=tmp_path,
-        env={"JOBMATCH_LINKEDIN_URL": "http://127.0.0.1:9", "JOBMATCH_RETRY_INTERVAL": "0.01", "JOBMATCH_PAGE_DELAY": "0"},
+        "search",
+        "Data Scientist",
+        "--pages",
+        "1",
+        home=tmp_path,
+        env={
+            "JOBMATCH_LINKEDIN_URL": "http://127.0.0.1:9",
+            "JOBMATCH_RETRY_INTERVAL": "0.01",
+            "JOBMATCH_PAGE_DELAY": "0",
+        },
     )
     assert_one_line_error(result, "failed", "connect")
 
@@ -69,12 +81,14 @@ def test_rank_a_jobspy_csv(tmp_path: Path) -> None:
     # The columns JobSpy writes, in its order (a subset of its 30-odd columns is enough for the reader).
     jobs.write_text(
         "id,site,job_url,job_url_direct,title,company,location,date_posted,job_type,description\n"
-        "li-1,linkedin,https://www.linkedin.com/jobs/view/1,,ICU Registered Nurse,Mercy,\"Chicago, IL\",2026-11-20,fulltime,"
-        "\"Seeking an ICU registered nurse. BLS and ACLS required. Patient care in a critical care unit.\"\n"
-        "li-2,linkedin,https://www.linkedin.com/jobs/view/2,,Backend Engineer,Acme,\"Austin, TX\",2026-11-21,fulltime,"
-        "\"Build APIs in Go and Python, Kubernetes, PostgreSQL.\"\n"
+        'li-1,linkedin,https://www.linkedin.com/jobs/view/1,,ICU Registered Nurse,Mercy,"Chicago, IL",2026-11-20,fulltime,'
+        '"Seeking an ICU registered nurse. BLS and ACLS required. Patient care in a critical care unit."\n'
+        'li-2,linkedin,https://www.linkedin.com/jobs/view/2,,Backend Engineer,Acme,"Austin, TX",2026-11-21,fulltime,'
+        '"Build APIs in Go and Python, Kubernetes, PostgreSQL."\n'
     )
-    result = run_cli("rank", "--resume", str(resume), "--jobs", str(jobs), "--top", "2", "--format", "json", home=tmp_path)
+    result = run_cli(
+        "rank", "--resume", str(resume), "--jobs", str(jobs), "--top", "2", "--format", "json", home=tmp_path
+    )
     assert result.returncode == 0, result.stderr
     matches = json.loads(result.stdout)["matches"]
     assert [m["id"] for m in matches] == ["li-1", "li-2"]
@@ -91,12 +105,41 @@ def test_search_against_the_board_prints_matches_and_writes_reports(tmp_path: Pa
     board = Board(BoardConfig(count=30, seed=8, fault_rate=0.1, fault_kinds=("500", "reset")))
     with board.running_in_thread() as url:
         env = {"JOBMATCH_LINKEDIN_URL": url, "JOBMATCH_PAGE_DELAY": "0", "JOBMATCH_RETRY_INTERVAL": "0.01"}
-        html = run_cli("search", "Nurse", "--location", "Chicago", "--pages", "2", "--post-time", "30",
-                       "--resume", str(resume), "--word-score", "icu=1.5", "--out", str(tmp_path / "m.html"),
-                       home=tmp_path, env=env)
+        html = run_cli(
+            "search",
+            "Nurse",
+            "--location",
+            "Chicago",
+            "--pages",
+            "2",
+            "--post-time",
+            "30",
+            "--resume",
+            str(resume),
+            "--word-score",
+            "icu=1.5",
+            "--out",
+            str(tmp_path / "m.html"),
+            home=tmp_path,
+            env=env,
+        )
         assert html.returncode == 0, html.stderr
-        as_json = run_cli("search", "Nurse", "--pages", "2", "--post-time", "30", "--resume", str(resume),
-                          "--word-score", "icu=1.5", "--format", "json", home=tmp_path, env=env)
+        as_json = run_cli(
+            "search",
+            "Nurse",
+            "--pages",
+            "2",
+            "--post-time",
+            "30",
+            "--resume",
+            str(resume),
+            "--word-score",
+            "icu=1.5",
+            "--format",
+            "json",
+            home=tmp_path,
+            env=env,
+        )
     assert as_json.returncode == 0, as_json.stderr
     page = (tmp_path / "m.html").read_text()
     assert "<article" in page and "Nurse" in page

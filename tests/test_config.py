@@ -28,8 +28,15 @@ def test_environment_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.allowed_hosts == {"127.0.0.1"}
 
 
-@pytest.mark.parametrize(("name", "value"), [("JOBMATCH_PAGE_DELAY", "4-2"), ("JOBMATCH_PAGE_DELAY", "soon"),
-                                             ("JOBMATCH_LINKEDIN_URL", "ftp://x"), ("JOBMATCH_MAX_CONCURRENCY", "0")])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("JOBMATCH_PAGE_DELAY", "4-2"),
+        ("JOBMATCH_PAGE_DELAY", "soon"),
+        ("JOBMATCH_LINKEDIN_URL", "ftp://x"),
+        ("JOBMATCH_MAX_CONCURRENCY", "0"),
+    ],
+)
 def test_bad_values_name_the_setting(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:
     monkeypatch.setenv(name, value)
     with pytest.raises(ValidationError, match=name.removeprefix("JOBMATCH_").lower()):

@@ -11,8 +11,10 @@ from jobmatch.jobfiles import JobFileError, load_postings
 
 
 def test_jsonl_and_json_list(tmp_path: Path) -> None:
-    rows = [{"id": "a", "title": "Nurse", "company": "Mercy", "location": "Austin", "description": "ICU care"},
-            {"title": "Engineer", "company": "Acme", "description": "Go and Python"}]
+    rows = [
+        {"id": "a", "title": "Nurse", "company": "Mercy", "location": "Austin", "description": "ICU care"},
+        {"title": "Engineer", "company": "Acme", "description": "Go and Python"},
+    ]
     (tmp_path / "jobs.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n\n")
     (tmp_path / "jobs.json").write_text(json.dumps(rows))
     for name in ("jobs.jsonl", "jobs.json"):
@@ -33,8 +35,12 @@ def test_shared_seed_postings_load(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("name", "content", "message"),
-    [("jobs.txt", "x", "unknown jobs file type"), ("jobs.json", "{", "not valid JSON"),
-     ("jobs.jsonl", "[1]\n", "line 1"), ("jobs.csv", "id,title\n1,x\n", "no postings with a description")],
+    [
+        ("jobs.txt", "x", "unknown jobs file type"),
+        ("jobs.json", "{", "not valid JSON"),
+        ("jobs.jsonl", "[1]\n", "line 1"),
+        ("jobs.csv", "id,title\n1,x\n", "no postings with a description"),
+    ],
 )
 def test_bad_files_say_what_is_wrong(tmp_path: Path, name: str, content: str, message: str) -> None:
     (tmp_path / name).write_text(content)

@@ -10,10 +10,17 @@ from jobmatch.models import SearchQuery
 
 @pytest.mark.parametrize(
     ("fields", "field"),
-    [({"pages": 0}, "pages"), ({"pages": 101}, "pages"), ({"post_time": 0}, "post_time"),
-     ({"word_scores": {"phd": 0}}, "word_scores"), ({"word_scores": {"phd": 11}}, "word_scores"),
-     ({"word_scores": {" ": 1.1}}, "word_scores"), ({"query": "   "}, "query"), ({"top_n": 0}, "top_n"),
-     ({"surprise": 1}, "surprise")],
+    [
+        ({"pages": 0}, "pages"),
+        ({"pages": 101}, "pages"),
+        ({"post_time": 0}, "post_time"),
+        ({"word_scores": {"phd": 0}}, "word_scores"),
+        ({"word_scores": {"phd": 11}}, "word_scores"),
+        ({"word_scores": {" ": 1.1}}, "word_scores"),
+        ({"query": "   "}, "query"),
+        ({"top_n": 0}, "top_n"),
+        ({"surprise": 1}, "surprise"),
+    ],
 )
 def test_bad_search_names_the_field(fields: dict[str, object], field: str) -> None:
     with pytest.raises(ValidationError) as info:

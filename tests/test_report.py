@@ -12,19 +12,34 @@ from jobmatch.report import ReportFormat, render
 
 def _match(**overrides: object) -> Match:
     values: dict[str, object] = dict(
-        rank=1, source="linkedin", job_id="42", url="https://www.linkedin.com/jobs/view/42", title="Data Scientist",
-        company="Acme", location="Chicago, IL", score=0.7, raw_score=0.6, fired_weights={"phd": 1.1},
-        matched_keywords=["python"], missing_keywords=["spark"],
+        rank=1,
+        source="linkedin",
+        job_id="42",
+        url="https://www.linkedin.com/jobs/view/42",
+        title="Data Scientist",
+        company="Acme",
+        location="Chicago, IL",
+        score=0.7,
+        raw_score=0.6,
+        fired_weights={"phd": 1.1},
+        matched_keywords=["python"],
+        missing_keywords=["spark"],
     )
     values.update(overrides)
     return Match(**values)
 
 
 def test_html_escapes_scraped_text_and_drops_script_links() -> None:
-    evil = _match(title="<script>alert(1)</script>", company='<img src=x onerror="alert(2)">',
-                  url="javascript:alert(3)", matched_keywords=["<b>sql</b>"])
-    page = render(SearchReport(matches=[evil], failures=[Failure(source="linkedin", job_id="7", reason="<i>x</i>")]),
-                  ReportFormat.HTML)
+    evil = _match(
+        title="<script>alert(1)</script>",
+        company='<img src=x onerror="alert(2)">',
+        url="javascript:alert(3)",
+        matched_keywords=["<b>sql</b>"],
+    )
+    page = render(
+        SearchReport(matches=[evil], failures=[Failure(source="linkedin", job_id="7", reason="<i>x</i>")]),
+        ReportFormat.HTML,
+    )
     assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<img" not in page and "&lt;img" in page
     assert "javascript:" not in page
@@ -33,13 +48,22 @@ def test_html_escapes_scraped_text_and_drops_script_links() -> None:
 
 def test_html_shows_what_a_match_is_made_of() -> None:
     page = render(SearchReport(matches=[_match()]), ReportFormat.HTML)
-    for text in ("Data Scientist", "Acme", "Chicago, IL", "0.700", "0.600", "phd", "python", "spark",
-                 'href="https://www.linkedin.com/jobs/view/42"'):
+    for text in (
+        "Data Scientist",
+        "Acme",
+        "Chicago, IL",
+        "0.700",
+        "0.600",
+        "phd",
+        "python",
+        "spark",
+        'href="https://www.linkedin.com/jobs/view/42"',
+    ):
         assert text in page
 
 
 def test_csv_neutralises_formulas() -> None:
-    text = render(SearchReport(matches=[_match(title="=HYPERLINK(\"http://evil\")", company="+cmd")]), ReportFormat.CSV)
+    text = render(SearchReport(matches=[_match(title='=HYPERLINK("http://evil")', company="+cmd")]), ReportFormat.CSV)
     rows = list(csv.DictReader(io.StringIO(text)))
     assert rows[0]["title"].startswith("'=") and rows[0]["company"] == "'+cmd"
     assert rows[0]["fired_weights"] == "phd=1.1" and rows[0]["matched_keywords"] == "python"

@@ -25,4 +25,3 @@ def create_api_key(store: Store, name: str, max_running: int | None = None) -> t
     key = ApiKey(name=name, prefix=raw[: len(KEY_PREFIX) + 6], max_running=max_running)
     store.create_api_key(key, hash_key(raw))
     return key, raw
-

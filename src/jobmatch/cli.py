@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Callable, NoReturn, Optional, TypeVar
+from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
 
 import typer
 from pydantic import ValidationError
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from jobmatch.config import Settings, get_settings
@@ -70,7 +71,10 @@ def _validation_message(exc: ValidationError) -> str:
     for error in exc.errors():
         field = str(error["loc"][0]) if error["loc"] else "input"
         name = _OPTION_OF_FIELD.get(field, field)
-        parts.append(f"{name}: {error['msg']}" + (f" (got {error['input']!r})" if "input" in error and not isinstance(error["input"], dict) else ""))
+        parts.append(
+            f"{name}: {error['msg']}"
+            + (f" (got {error['input']!r})" if "input" in error and not isinstance(error["input"], dict) else "")
+        )
     return "; ".join(parts)
 
 
@@ -87,7 +91,7 @@ def _word_scores(values: list[str]) -> dict[str, float]:
     return scores
 
 
-def _output_format(fmt: Optional[str], out: Optional[Path], default: str) -> str:
+def _output_format(fmt: str | None, out: Path | None, default: str) -> str:
     chosen = (fmt or (out.suffix.lstrip(".") if out else default)).lower()
     if chosen not in _FORMATS or (out is not None and chosen == "table"):
         allowed = ", ".join(f for f in _FORMATS if out is None or f != "table")
@@ -95,7 +99,7 @@ def _output_format(fmt: Optional[str], out: Optional[Path], default: str) -> str
     return chosen
 
 
-def _emit(report: SearchReport, fmt: str, out: Optional[Path], *, matches_only: bool) -> None:
+def _emit(report: SearchReport, fmt: str, out: Path | None, *, matches_only: bool) -> None:
     from jobmatch.report import ReportFormat, render
 
     if fmt == "table":
@@ -114,14 +118,28 @@ def _emit(report: SearchReport, fmt: str, out: Optional[Path], *, matches_only: 
 
 def _table(matches: list[Match]) -> Table:
     table = Table(title=f"Top {len(matches)} matches", show_lines=False)
-    for name, style in (("#", "dim"), ("Score", "bold"), ("Raw", "dim"), ("Title", ""), ("Company", ""),
-                        ("Location", "dim"), ("Posted", "dim"), ("Keywords", "green")):
+    for name, style in (
+        ("#", "dim"),
+        ("Score", "bold"),
+        ("Raw", "dim"),
+        ("Title", ""),
+        ("Company", ""),
+        ("Location", "dim"),
+        ("Posted", "dim"),
+        ("Keywords", "green"),
+    ):
         table.add_column(name, style=style or None, overflow="fold")
     for m in matches:
         weights = " ".join(f"{t}×{w:g}" for t, w in m.fired_weights.items())
         table.add_row(
-            str(m.rank), f"{m.score:.3f}", f"{m.raw_score:.3f}", m.title + (" (closed)" if m.closed else ""),
-            m.company, m.location, str(m.posted_at or ""), ", ".join(m.matched_keywords[:6]) + (f" [{weights}]" if weights else ""),
+            str(m.rank),
+            f"{m.score:.3f}",
+            f"{m.raw_score:.3f}",
+            m.title + (" (closed)" if m.closed else ""),
+            m.company,
+            m.location,
+            str(m.posted_at or ""),
+            ", ".join(m.matched_keywords[:6]) + (f" [{weights}]" if weights else ""),
         )
     return table
 
@@ -140,21 +158,35 @@ def search(
     location: LocationOption = "",
     pages: PagesOption = 1,
     post_time: PostTimeOption = 1,
-    resume: Annotated[Optional[Path], typer.Option(help="Your resume: PDF, DOCX or text. Without it, ranks against the query.")] = None,
+    resume: Annotated[
+        Path | None, typer.Option(help="Your resume: PDF, DOCX or text. Without it, ranks against the query.")
+    ] = None,
     word_score: WordScoreOption = [],
-    top: Annotated[Optional[int], typer.Option(help="How many matches to keep.")] = None,
-    exclude_company: Annotated[list[str], typer.Option(help="Drop postings of companies containing this; repeatable.")] = [],
+    top: Annotated[int | None, typer.Option(help="How many matches to keep.")] = None,
+    exclude_company: Annotated[
+        list[str], typer.Option(help="Drop postings of companies containing this; repeatable.")
+    ] = [],
     exclude_title: Annotated[list[str], typer.Option(help="Drop postings whose title contains this; repeatable.")] = [],
-    out: Annotated[Optional[Path], typer.Option(help="Write the report here.")] = None,
-    fmt: Annotated[Optional[str], typer.Option("--format", help="html, json or csv (default: by --out's suffix, else a table).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Write the report here.")] = None,
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="html, json or csv (default: by --out's suffix, else a table).")
+    ] = None,
 ) -> None:
     """Search LinkedIn's public job listings, fetch every posting, and rank them against your resume."""
     settings = _settings()
     chosen = _output_format(fmt, out, "table")
-    search_query = _guard(lambda: SearchQuery(
-        query=query, location=location, pages=pages, post_time=post_time, word_scores=_word_scores(word_score),
-        top_n=top or settings.top_n, company_blocklist=exclude_company, title_blocklist=exclude_title,
-    ))
+    search_query = _guard(
+        lambda: SearchQuery(
+            query=query,
+            location=location,
+            pages=pages,
+            post_time=post_time,
+            word_scores=_word_scores(word_score),
+            top_n=top or settings.top_n,
+            company_blocklist=exclude_company,
+            title_blocklist=exclude_title,
+        )
+    )
     resume_text = _guard(lambda: _read_resume(resume)) if resume else None
 
     from jobmatch.pipeline import load_report
@@ -189,8 +221,14 @@ def search(
     _emit(report, chosen, out, matches_only=False)
 
 
-async def _run_with_progress(runner, store, query: SearchQuery, resume_text: Optional[str]):
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[detail]}"), TimeElapsedColumn())
+async def _run_with_progress(runner, store, query: SearchQuery, resume_text: str | None):
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[detail]}"),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, console=err, transient=False) as progress:
         pages = progress.add_task("Search pages", total=query.pages, detail="")
         postings = progress.add_task("Postings", total=None, detail="")
@@ -206,8 +244,12 @@ async def _run_with_progress(runner, store, query: SearchQuery, resume_text: Opt
                 return
             c = execution.counts
             progress.update(pages, completed=c.pages, total=max(query.pages, c.pages))
-            progress.update(postings, completed=c.fetched + c.cached + c.failed, total=c.listed or None,
-                            detail=f"fetched {c.fetched} · cached {c.cached} · failed {c.failed}")
+            progress.update(
+                postings,
+                completed=c.fetched + c.cached + c.failed,
+                total=c.listed or None,
+                detail=f"fetched {c.fetched} · cached {c.cached} · failed {c.failed}",
+            )
 
         async def poll() -> None:
             while True:
@@ -217,8 +259,9 @@ async def _run_with_progress(runner, store, query: SearchQuery, resume_text: Opt
 
         poller = asyncio.create_task(poll())
         try:
-            execution = await runner.run(query, resume_text, on_start=lambda e: started.update(id=e.id),
-                                         rank_progress=rank_progress)
+            execution = await runner.run(
+                query, resume_text, on_start=lambda e: started.update(id=e.id), rank_progress=rank_progress
+            )
         finally:
             poller.cancel()
         refresh()
@@ -244,12 +287,12 @@ def _settings() -> Settings:
 def rank(
     resume: Annotated[Path, typer.Option(help="Your resume: PDF, DOCX or text.")],
     jobs: Annotated[Path, typer.Option(help="Postings: .jsonl, .json or .csv (JobSpy's CSV works).")],
-    top: Annotated[Optional[int], typer.Option(help="How many matches to keep.")] = None,
+    top: Annotated[int | None, typer.Option(help="How many matches to keep.")] = None,
     word_score: Annotated[list[str], typer.Option("--word-score", help="TERM=WEIGHT, repeatable.")] = [],
     exclude_company: Annotated[list[str], typer.Option(help="Drop postings of companies containing this.")] = [],
     exclude_title: Annotated[list[str], typer.Option(help="Drop postings whose title contains this.")] = [],
-    out: Annotated[Optional[Path], typer.Option(help="Write the result here.")] = None,
-    fmt: Annotated[Optional[str], typer.Option("--format", help="table, json, csv or html.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Write the result here.")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", help="table, json, csv or html.")] = None,
 ) -> None:
     """Rank postings you already have against your resume."""
     from jobmatch.jobfiles import load_postings
@@ -266,8 +309,12 @@ def rank(
 
     store = open_store(settings)
     ranking = Ranker(settings, cache=store).rank(
-        resume_text, postings, word_scores=scores, top_n=top or settings.top_n,
-        company_blocklist=exclude_company, title_blocklist=exclude_title,
+        resume_text,
+        postings,
+        word_scores=scores,
+        top_n=top or settings.top_n,
+        company_blocklist=exclude_company,
+        title_blocklist=exclude_title,
     )
     _emit(SearchReport(matches=ranking.matches), chosen, out, matches_only=True)
 
@@ -288,23 +335,33 @@ def serve(
 def board(
     host: Annotated[str, typer.Option(help="Address to listen on (keep it on loopback).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8765,
-    jobs: Annotated[Optional[Path], typer.Option(help="Serve these postings (.json, .jsonl, .csv) instead of generated ones.")] = None,
+    jobs: Annotated[
+        Path | None, typer.Option(help="Serve these postings (.json, .jsonl, .csv) instead of generated ones.")
+    ] = None,
     count: Annotated[int, typer.Option(help="How many postings to generate.")] = 300,
     seed: Annotated[int, typer.Option(help="Seed of the generated postings and faults.")] = 0,
     latency: Annotated[float, typer.Option(help="Seconds added to every response.")] = 0.0,
     jitter: Annotated[float, typer.Option(help="Up to this many seconds more or less.")] = 0.0,
     fault_rate: Annotated[float, typer.Option(help="Share of postings that fault on their first fetch (0-1).")] = 0.0,
     repeat_cards: Annotated[int, typer.Option(help="Cards of one page repeated on the next.")] = 0,
-    rate_limit: Annotated[Optional[float], typer.Option(help="Requests a second per client before 429.")] = None,
-    block: Annotated[Optional[str], typer.Option(help="Answer everything as blocked: 999, authwall or signup.")] = None,
+    rate_limit: Annotated[float | None, typer.Option(help="Requests a second per client before 429.")] = None,
+    block: Annotated[str | None, typer.Option(help="Answer everything as blocked: 999, authwall or signup.")] = None,
 ) -> None:
     """Run the fake LinkedIn job board on loopback, to try jobmatch offline (point JOBMATCH_LINKEDIN_URL at it)."""
-    from jobmatch.testing.board import BoardConfig, serve as serve_board
+    from jobmatch.testing.board import BoardConfig
+    from jobmatch.testing.board import serve as serve_board
 
-    config = _guard(lambda: BoardConfig(
-        seed=seed, latency=latency, jitter=jitter, fault_rate=fault_rate, repeat_cards=repeat_cards,
-        rate_limit=rate_limit, block=block,
-    ))
+    config = _guard(
+        lambda: BoardConfig(
+            seed=seed,
+            latency=latency,
+            jitter=jitter,
+            fault_rate=fault_rate,
+            repeat_cards=repeat_cards,
+            rate_limit=rate_limit,
+            block=block,
+        )
+    )
     _guard(lambda: serve_board(host, port, config, jobs, count))
 
 
@@ -315,8 +372,14 @@ app.add_typer(apikey_app, name="apikey")
 @apikey_app.command("create")
 def apikey_create(
     name: Annotated[str, typer.Option(help="What the key is for, e.g. laptop.")],
-    max_running: Annotated[Optional[int], typer.Option(
-        "--max-running", min=0, help="Searches it may run at once (0 = no limit; default: JOBMATCH_API_MAX_RUNNING_PER_KEY).")] = None,
+    max_running: Annotated[
+        int | None,
+        typer.Option(
+            "--max-running",
+            min=0,
+            help="Searches it may run at once (0 = no limit; default: JOBMATCH_API_MAX_RUNNING_PER_KEY).",
+        ),
+    ] = None,
 ) -> None:
     """Create an API key; prints it once, as the last line (only its hash is stored)."""
     from jobmatch.apikeys import create_api_key
@@ -329,8 +392,10 @@ def apikey_create(
         key, raw = create_api_key(store, name.strip(), max_running)
     finally:
         store.close()
-    err.print(f"Created API key {key.id} ({key.name}). It is shown only now; send it as the x-api-key header.",
-              highlight=False)
+    err.print(
+        f"Created API key {key.id} ({key.name}). It is shown only now; send it as the x-api-key header.",
+        highlight=False,
+    )
     print(raw, flush=True)
 
 
@@ -360,13 +425,19 @@ def submit(
     pages: PagesOption = 1,
     post_time: PostTimeOption = 1,
     word_score: WordScoreOption = [],
-    top: Annotated[Optional[int], typer.Option(help="How many matches to keep (jobmatch APIs only).")] = None,
-    exclude_company: Annotated[list[str], typer.Option(help="Drop companies containing this (jobmatch APIs only).")] = [],
+    top: Annotated[int | None, typer.Option(help="How many matches to keep (jobmatch APIs only).")] = None,
+    exclude_company: Annotated[
+        list[str], typer.Option(help="Drop companies containing this (jobmatch APIs only).")
+    ] = [],
     exclude_title: Annotated[list[str], typer.Option(help="Drop titles containing this (jobmatch APIs only).")] = [],
-    resume: Annotated[Optional[Path], typer.Option(help="Upload this resume first (jobmatch APIs only); else the API's own choice.")] = None,
-    api: Annotated[Optional[str], typer.Option(help="The API's base URL (default: JOBMATCH_API_URL).")] = None,
-    api_key: Annotated[Optional[str], typer.Option("--api-key", help="Your key (default: JOBMATCH_API_KEY).")] = None,
-    out: Annotated[Optional[Path], typer.Option(help="Save the HTML report here (default: jobmatch-<id>.html).")] = None,
+    resume: Annotated[
+        Path | None, typer.Option(help="Upload this resume first (jobmatch APIs only); else the API's own choice.")
+    ] = None,
+    api: Annotated[str | None, typer.Option(help="The API's base URL (default: JOBMATCH_API_URL).")] = None,
+    api_key: Annotated[str | None, typer.Option("--api-key", help="Your key (default: JOBMATCH_API_KEY).")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Save the HTML report here (default: jobmatch-<id>.html).")
+    ] = None,
     open_report: Annotated[bool, typer.Option("--open", help="Open the report in the browser.")] = False,
 ) -> None:
     """Submit a search to a jobmatch API (local, Celery-backed or on AWS), poll it with a progress bar, save the report."""
@@ -376,12 +447,22 @@ def submit(
     base_url, key = api or settings.api_url, api_key or settings.api_key
     if not key:
         fail("--api-key: required (or set JOBMATCH_API_KEY); `jobmatch apikey create --name NAME` prints one")
-    search_query = _guard(lambda: SearchQuery(
-        query=query, location=location, pages=pages, post_time=post_time, word_scores=_word_scores(word_score),
-        top_n=top or settings.top_n, company_blocklist=exclude_company, title_blocklist=exclude_title,
-    ))
+    search_query = _guard(
+        lambda: SearchQuery(
+            query=query,
+            location=location,
+            pages=pages,
+            post_time=post_time,
+            word_scores=_word_scores(word_score),
+            top_n=top or settings.top_n,
+            company_blocklist=exclude_company,
+            title_blocklist=exclude_title,
+        )
+    )
     # The original API's five fields always; the rest only when asked for, so an API that lacks them still works.
-    body: dict[str, object] = search_query.model_dump(include={"query", "location", "pages", "post_time", "word_scores"})
+    body: dict[str, object] = search_query.model_dump(
+        include={"query", "location", "pages", "post_time", "word_scores"}
+    )
     if top is not None:
         body["top_n"] = top
     if exclude_company:
@@ -401,9 +482,14 @@ def submit(
     _save_submitted_report(answer, started, out, open_report)
 
 
-def _poll_with_progress(client: "JobscrapeClient", arn: str, pages: int, interval: float) -> dict:
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[detail]}"),
-               TimeElapsedColumn())
+def _poll_with_progress(client: JobscrapeClient, arn: str, pages: int, interval: float) -> dict:
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[detail]}"),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, console=err) as progress:
         pages_task = progress.add_task("Search pages", total=pages, detail="")
         postings_task = progress.add_task("Postings", total=None, detail="")
@@ -414,13 +500,17 @@ def _poll_with_progress(client: "JobscrapeClient", arn: str, pages: int, interva
                 return  # an API without live counters: the bars just wait
             done = sum(int(counts.get(name) or 0) for name in ("fetched", "cached", "failed"))
             progress.update(pages_task, completed=int(counts.get("pages") or 0))
-            progress.update(postings_task, completed=done, total=int(counts.get("listed") or 0) or None,
-                            detail=f"fetched {counts.get('fetched', 0)} · cached {counts.get('cached', 0)} · failed {counts.get('failed', 0)}")
+            progress.update(
+                postings_task,
+                completed=done,
+                total=int(counts.get("listed") or 0) or None,
+                detail=f"fetched {counts.get('fetched', 0)} · cached {counts.get('cached', 0)} · failed {counts.get('failed', 0)}",
+            )
 
         return client.wait(arn, interval=interval, on_progress=show)
 
 
-def _save_submitted_report(answer: dict, started: dict, out: Optional[Path], open_report: bool) -> None:
+def _save_submitted_report(answer: dict, started: dict, out: Path | None, open_report: bool) -> None:
     import webbrowser
 
     from jobmatch.api.client import report_html
@@ -460,9 +550,11 @@ def aws_asl() -> None:
 
 @app.command()
 def worker(
-    concurrency: Annotated[Optional[int], typer.Option(help="Task processes (default: JOBMATCH_WORKER_CONCURRENCY).")] = None,
+    concurrency: Annotated[
+        int | None, typer.Option(help="Task processes (default: JOBMATCH_WORKER_CONCURRENCY).")
+    ] = None,
     loglevel: Annotated[str, typer.Option(help="Celery's log level.")] = "INFO",
-    name: Annotated[Optional[str], typer.Option(help="Node name, e.g. w1@%h (default: celery@HOSTNAME).")] = None,
+    name: Annotated[str | None, typer.Option(help="Node name, e.g. w1@%h (default: celery@HOSTNAME).")] = None,
 ) -> None:
     """Run a Celery worker of the scaled-out engine (JOBMATCH_BROKER_URL, JOBMATCH_DATABASE_URL); scale by running more."""
     settings = _settings()
@@ -470,10 +562,17 @@ def worker(
         err.print("warning: workers on several hosts need a shared database; set JOBMATCH_DATABASE_URL to PostgreSQL")
     from jobmatch.pipeline.celery import app as celery_app
 
-    celery_app.worker_main([
-        "worker", "--pool=prefork", f"--concurrency={concurrency or settings.worker_concurrency}",
-        f"--loglevel={loglevel}", "--without-gossip", "--without-mingle", *(["-n", name] if name else []),
-    ])
+    celery_app.worker_main(
+        [
+            "worker",
+            "--pool=prefork",
+            f"--concurrency={concurrency or settings.worker_concurrency}",
+            f"--loglevel={loglevel}",
+            "--without-gossip",
+            "--without-mingle",
+            *(["-n", name] if name else []),
+        ]
+    )
 
 
 @app.command()

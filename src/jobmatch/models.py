@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 def utcnow() -> datetime:
     """Now, timezone-aware in UTC."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class SearchQuery(BaseModel):
@@ -159,8 +159,6 @@ class Match(BaseModel):
     @property
     def id(self) -> str:
         return self.job_id
-
-
 
 
 class SearchReport(BaseModel):

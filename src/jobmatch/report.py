@@ -15,8 +15,21 @@ from jobmatch.models import Match, SearchReport
 # Spreadsheet programs run cells that start with these as formulas; scraped text must never become one.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CSV_COLUMNS = (
-    "rank", "title", "company", "location", "posted_at", "score", "raw_score", "fired_weights",
-    "matched_keywords", "missing_keywords", "url", "source", "job_id", "closed", "duplicates",
+    "rank",
+    "title",
+    "company",
+    "location",
+    "posted_at",
+    "score",
+    "raw_score",
+    "fired_weights",
+    "matched_keywords",
+    "missing_keywords",
+    "url",
+    "source",
+    "job_id",
+    "closed",
+    "duplicates",
 )
 
 

@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -16,8 +16,8 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from jobmatch.apikeys import create_api_key
 from jobmatch.api.app import create_app
+from jobmatch.apikeys import create_api_key
 from jobmatch.config import Settings
 from jobmatch.models import JobPosting
 from jobmatch.store.sql import SqlStore
@@ -35,14 +35,19 @@ RESUME_TEXT = (
 
 
 def evil_posting() -> JobPosting:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return JobPosting(
-        source="linkedin", job_id=EVIL_JOB_ID, url=f"https://www.linkedin.com/jobs/view/{EVIL_JOB_ID}",
-        title=EVIL_TITLE, company=EVIL_COMPANY, location="Chicago, IL", posted_at=now.date(),
+        source="linkedin",
+        job_id=EVIL_JOB_ID,
+        url=f"https://www.linkedin.com/jobs/view/{EVIL_JOB_ID}",
+        title=EVIL_TITLE,
+        company=EVIL_COMPANY,
+        location="Chicago, IL",
+        posted_at=now.date(),
         description=(
             "About the role\n"
             "We need a data scientist who writes Python and SQL and builds machine learning models every day.\n"
-            "<script>window.__pwned=3</script> and <img src=x onerror=\"window.__pwned=4\"> are part of this text.\n"
+            '<script>window.__pwned=3</script> and <img src=x onerror="window.__pwned=4"> are part of this text.\n'
             "- Statistics, forecasting and A/B testing\n"
         ),
         fetched_at=now,
@@ -132,8 +137,13 @@ def client(service: Service, key: str) -> Iterator[httpx.Client]:
         yield http
 
 
-SEARCH = {"query": "Data Scientist", "location": "Chicago", "pages": 1, "post_time": 30,
-          "word_scores": {"python": 1.2, "phd": 1.1}}
+SEARCH = {
+    "query": "Data Scientist",
+    "location": "Chicago",
+    "pages": 1,
+    "post_time": 30,
+    "word_scores": {"python": 1.2, "phd": 1.1},
+}
 
 
 def wait_for(http: httpx.Client, path: str, *, timeout: float = 120, **kwargs: object) -> dict:

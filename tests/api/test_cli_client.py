@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import select
 
 from jobmatch.store.sql import metadata
-
 from tests.api.conftest import EVIL_TITLE, Service, write_resume
 
 pytestmark = pytest.mark.model
@@ -21,8 +20,14 @@ JOBMATCH = [sys.executable, "-m", "jobmatch.cli"]
 
 
 def run_cli(*args: str, service: Service, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "JOBMATCH_HOME": str(service.settings.home), "HF_HUB_OFFLINE": "1",
-                   "JOBMATCH_DATABASE_URL": service.settings.database_url, "COLUMNS": "200", **(env or {})}
+    environment = {
+        **os.environ,
+        "JOBMATCH_HOME": str(service.settings.home),
+        "HF_HUB_OFFLINE": "1",
+        "JOBMATCH_DATABASE_URL": service.settings.database_url,
+        "COLUMNS": "200",
+        **(env or {}),
+    }
     environment.pop("JOBMATCH_API_KEY", None)
     return subprocess.run([*JOBMATCH, *args], capture_output=True, text=True, env=environment, timeout=240)
 
@@ -48,10 +53,27 @@ def test_submit_uploads_polls_saves_and_opens_the_report(service: Service, key: 
     recorder.write_text(f"import sys; open({str(opened)!r}, 'w').write(sys.argv[1])\n")
     report = tmp_path / "report.html"
     result = run_cli(
-        "submit", "Data Scientist", "--location", "Chicago", "--pages", "1", "--post-time", "30",
-        "--word-score", "python=1.2", "--resume", str(write_resume(tmp_path / "cv.txt")),
-        "--api", service.url, "--api-key", key, "--out", str(report), "--open",
-        service=service, env={"BROWSER": f"{sys.executable} {recorder} %s", "JOBMATCH_API_POLL_INTERVAL": "0.2"},
+        "submit",
+        "Data Scientist",
+        "--location",
+        "Chicago",
+        "--pages",
+        "1",
+        "--post-time",
+        "30",
+        "--word-score",
+        "python=1.2",
+        "--resume",
+        str(write_resume(tmp_path / "cv.txt")),
+        "--api",
+        service.url,
+        "--api-key",
+        key,
+        "--out",
+        str(report),
+        "--open",
+        service=service,
+        env={"BROWSER": f"{sys.executable} {recorder} %s", "JOBMATCH_API_POLL_INTERVAL": "0.2"},
     )
     assert result.returncode == 0, result.stderr
     assert "Submitted to" in result.stderr and f"Report written to {report}" in result.stderr
@@ -64,8 +86,9 @@ def test_submit_uploads_polls_saves_and_opens_the_report(service: Service, key: 
 def test_submit_says_in_one_line_why_it_could_not(service: Service, tmp_path: Path) -> None:
     refused = run_cli("submit", "Data Scientist", "--api", service.url, "--api-key", "jm_wrong", service=service)
     unreachable = run_cli("submit", "Data Scientist", "--api", "http://127.0.0.1:9", "--api-key", "k", service=service)
-    invalid = run_cli("submit", "Data Scientist", "--pages", "0", "--api", service.url, "--api-key", "k",
-                      service=service)
+    invalid = run_cli(
+        "submit", "Data Scientist", "--pages", "0", "--api", service.url, "--api-key", "k", service=service
+    )
     for result, needle in ((refused, "401"), (unreachable, "cannot reach"), (invalid, "--pages")):
         assert result.returncode != 0 and "Traceback" not in result.stderr
         assert result.stderr.strip().splitlines()[-1].startswith("error:") and needle in result.stderr, result.stderr

@@ -81,7 +81,9 @@ def test_another_keys_search_is_not_found(service: Service, client: httpx.Client
         answer = other.request("GET", "/jobscrape", json={"executionArn": started["executionArn"]})
         unknown = other.get("/jobscrape", params={"executionArn": "arn:aws:states:x:execution:jobmatch:nope"})
     assert answer.status_code == unknown.status_code == 404
-    assert answer.json()["detail"].replace(started["request_id"], "ID") == unknown.json()["detail"].replace("nope", "ID")
+    assert answer.json()["detail"].replace(started["request_id"], "ID") == unknown.json()["detail"].replace(
+        "nope", "ID"
+    )
 
 
 @pytest.mark.parametrize(
@@ -108,8 +110,9 @@ def test_a_bad_body_gets_422_naming_the_field_and_rule(client: httpx.Client, bod
 def test_malformed_json_is_400_and_a_form_is_415(client: httpx.Client) -> None:
     broken = client.post("/jobscrape", content=b'{"query": ', headers={"content-type": "application/json"})
     form = client.post("/jobscrape", data={"query": "Data Scientist"})
-    get_form = client.request("GET", "/jobscrape", content=b"executionArn=x",
-                              headers={"content-type": "application/x-www-form-urlencoded"})
+    get_form = client.request(
+        "GET", "/jobscrape", content=b"executionArn=x", headers={"content-type": "application/x-www-form-urlencoded"}
+    )
     assert broken.status_code == 400 and "JSON" in broken.json()["message"]
     assert form.status_code == get_form.status_code == 415
     assert "application/json" in form.json()["detail"]

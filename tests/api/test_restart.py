@@ -13,7 +13,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-import pytest
 
 from tests.api.conftest import SEARCH
 
@@ -26,16 +25,26 @@ def _free_port() -> int:
 
 def _env(home: Path, board_url: str) -> dict[str, str]:
     # Two seconds between search pages: a three-page search is mid-way for seconds.
-    return {**os.environ, "JOBMATCH_HOME": str(home), "JOBMATCH_DATABASE_URL": f"sqlite:///{home / 'api.sqlite'}",
-            "JOBMATCH_LINKEDIN_URL": board_url, "JOBMATCH_PAGE_DELAY": "2-2", "HF_HUB_OFFLINE": "1"}
+    return {
+        **os.environ,
+        "JOBMATCH_HOME": str(home),
+        "JOBMATCH_DATABASE_URL": f"sqlite:///{home / 'api.sqlite'}",
+        "JOBMATCH_LINKEDIN_URL": board_url,
+        "JOBMATCH_PAGE_DELAY": "2-2",
+        "HF_HUB_OFFLINE": "1",
+    }
 
 
 @contextmanager
 def jobmatch_serve(env: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """`jobmatch serve` in a process of its own; yields its URL once /healthz answers."""
     port = _free_port()
-    process = subprocess.Popen([sys.executable, "-m", "jobmatch.cli", "serve", "--port", str(port)], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "jobmatch.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -57,8 +66,13 @@ def jobmatch_serve(env: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen[
 
 def test_searches_cut_off_by_a_crash_or_a_stop_end_failed_with_the_reason(board_url: str, tmp_path: Path) -> None:
     env = _env(tmp_path, board_url)
-    created = subprocess.run([sys.executable, "-m", "jobmatch.cli", "apikey", "create", "--name", "restart"],
-                             env=env, capture_output=True, text=True, check=True)
+    created = subprocess.run(
+        [sys.executable, "-m", "jobmatch.cli", "apikey", "create", "--name", "restart"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     headers = {"x-api-key": created.stdout.strip().splitlines()[-1]}
 
     with jobmatch_serve(env) as (url, process):
@@ -83,7 +97,8 @@ def test_searches_cut_off_by_a_crash_or_a_stop_end_failed_with_the_reason(board_
         assert process.wait(30) == 0
 
     with jobmatch_serve(env) as (url, _):
-        answer = httpx.request("GET", f"{url}/jobscrape", json={"executionArn": stopped["executionArn"]},
-                               headers=headers).json()
+        answer = httpx.request(
+            "GET", f"{url}/jobscrape", json={"executionArn": stopped["executionArn"]}, headers=headers
+        ).json()
         assert answer["status"] == "FAILED" and "server stopped" in answer["error"]
         assert httpx.get(f"{url}/v1/searches/{crashed['id']}", headers=headers).json()["error"] == after_crash["error"]

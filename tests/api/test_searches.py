@@ -83,8 +83,10 @@ def test_search_ranks_against_the_latest_resume_else_the_query(service: Service,
     assert (implicit["ranked_against"], implicit["resume_id"]) == ("resume", latest["id"])
     assert (explicit["ranked_against"], explicit["resume_id"]) == ("resume", first["id"])
 
-    results = {name: wait_for(client, f"/v1/searches/{search['id']}")
-               for name, search in (("query", no_resume.json()), ("latest", implicit), ("nurse", explicit))}
+    results = {
+        name: wait_for(client, f"/v1/searches/{search['id']}")
+        for name, search in (("query", no_resume.json()), ("latest", implicit), ("nurse", explicit))
+    }
     assert all(r["status"] == "SUCCEEDED" and r["matches"] for r in results.values())
     top = {name: r["matches"][0]["title"] for name, r in results.items()}
     assert "Nurse" in top["nurse"] or "nurs" in top["nurse"].lower(), top  # the older resume really was used

@@ -58,9 +58,13 @@ def make_cloud(home: Path, board_url: str = "http://127.0.0.1:9", **overrides: A
     sfn = boto3.client("stepfunctions", region_name=REGION)
     base = make_settings(home, board_url, **overrides)
     arn = sfn.create_state_machine(name="jobmatch", definition=definition(base), roleArn=ROLE)["stateMachineArn"]
-    settings = base.model_copy(update={
-        "database_url": f"dynamodb://{PREFIX}", "aws_resume_bucket": BUCKET, "aws_state_machine_arn": arn,
-    })
+    settings = base.model_copy(
+        update={
+            "database_url": f"dynamodb://{PREFIX}",
+            "aws_resume_bucket": BUCKET,
+            "aws_state_machine_arn": arn,
+        }
+    )
     store = DynamoStore(PREFIX)
     handlers.use_runtime(handlers.Runtime(settings, store, sfn=sfn, s3=s3))
     return Cloud(settings, store, sfn, s3, arn)
@@ -74,8 +78,9 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     handlers.use_runtime(None)
 
 
-def api_event(body: dict[str, Any] | None = None, *, key_id: str = "key-1", query: dict[str, str] | None = None
-              ) -> dict[str, Any]:
+def api_event(
+    body: dict[str, Any] | None = None, *, key_id: str = "key-1", query: dict[str, str] | None = None
+) -> dict[str, Any]:
     """An API Gateway (REST, proxy integration) event as Lambda receives it."""
     return {
         "body": json.dumps(body) if body is not None else None,

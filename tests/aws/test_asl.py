@@ -48,13 +48,20 @@ def test_committed_retry_policy_is_the_originals() -> None:
     scraper = json.loads(COMMITTED.read_text())["States"]["Scrapers"]["ItemProcessor"]["States"]["Scraper"]
     retry = scraper["Retry"][0]
     assert (retry["MaxAttempts"], retry["IntervalSeconds"], retry["BackoffRate"], retry["JitterStrategy"]) == (
-        3, 1, 2.0, "FULL")
+        3,
+        1,
+        2.0,
+        "FULL",
+    )
     assert json.loads(COMMITTED.read_text())["States"]["Scrapers"]["MaxConcurrency"] == 10
 
 
 def test_a_hundred_page_search_fits_between_states() -> None:
     # The Dispatcher's output is what the Map reads: 100 pages of 10 cards, LinkedIn's longest ids.
-    output = {"execution_id": "f" * 32, "ids": [f"linkedin:{4_000_000_000 + i}" for i in range(1000)],
-              "notes": ["search stopped after 99 page(s): HTTP 429 from www.linkedin.com" * 3]}
+    output = {
+        "execution_id": "f" * 32,
+        "ids": [f"linkedin:{4_000_000_000 + i}" for i in range(1000)],
+        "notes": ["search stopped after 99 page(s): HTTP 429 from www.linkedin.com" * 3],
+    }
     assert len(json.dumps(output).encode()) < STATE_LIMIT / 8
     assert state_machine(Settings())["States"]["Scrapers"]["ResultPath"] is None  # Scraper answers never pile up

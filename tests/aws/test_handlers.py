@@ -22,8 +22,14 @@ RESUME = (
     "Senior data scientist. Python, SQL, machine learning, statistics, A/B testing, PyTorch, scikit-learn. "
     "PhD in statistics. Built forecasting models and recommendation systems."
 )
-SEARCH = {"query": "Data Scientist", "location": "Chicago", "pages": 2, "post_time": 30,
-          "word_scores": {"python": 1.1}, "top_n": 10}
+SEARCH = {
+    "query": "Data Scientist",
+    "location": "Chicago",
+    "pages": 2,
+    "post_time": 30,
+    "word_scores": {"python": 1.1},
+    "top_n": 10,
+}
 
 
 @pytest.mark.model

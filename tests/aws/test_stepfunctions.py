@@ -102,10 +102,17 @@ def test_scraper_failing_past_its_retries_fails_that_posting_and_the_search_goes
     canned.failing_id = IDS[2]
     execution_id, arn = start(cloud)
     # What the real Dispatcher would have stored: the listed cards.
-    cloud.store.add_listings(execution_id, [
-        JobRef(source="linkedin", job_id=posting_id.split(":")[1], url=f"https://www.linkedin.com/jobs/view/{posting_id}")
-        for posting_id in IDS
-    ])
+    cloud.store.add_listings(
+        execution_id,
+        [
+            JobRef(
+                source="linkedin",
+                job_id=posting_id.split(":")[1],
+                url=f"https://www.linkedin.com/jobs/view/{posting_id}",
+            )
+            for posting_id in IDS
+        ],
+    )
     canned.record_give_up = lambda payload: handlers.scraper(payload)  # the real handler records the failure
     described = wait_for_end(cloud, arn)
 
@@ -125,10 +132,17 @@ def test_dispatcher_failing_past_its_retries_fails_the_search_as_the_api_reports
     canned.failing_dispatcher = True
     execution_id, arn = start(cloud)
     # The cards the Dispatcher stored before it crashed.
-    cloud.store.add_listings(execution_id, [
-        JobRef(source="linkedin", job_id=posting_id.split(":")[1], url=f"https://www.linkedin.com/jobs/view/{posting_id}")
-        for posting_id in IDS
-    ])
+    cloud.store.add_listings(
+        execution_id,
+        [
+            JobRef(
+                source="linkedin",
+                job_id=posting_id.split(":")[1],
+                url=f"https://www.linkedin.com/jobs/view/{posting_id}",
+            )
+            for posting_id in IDS
+        ],
+    )
     described = wait_for_end(cloud, arn)
 
     assert described["status"] == "FAILED"

@@ -52,8 +52,11 @@ def test_state_machine_substitutions_cover_every_placeholder(template: dict[str,
 def test_tables_are_the_ones_the_store_uses_with_ttl_on_executions(template: dict[str, Any]) -> None:
     from jobmatch.store import dynamo
 
-    tables = {r["Properties"]["TableName"]["Fn::Sub"].removeprefix("${AWS::StackName}-"): r["Properties"]
-              for r in template["Resources"].values() if r["Type"] == "AWS::DynamoDB::Table"}
+    tables = {
+        r["Properties"]["TableName"]["Fn::Sub"].removeprefix("${AWS::StackName}-"): r["Properties"]
+        for r in template["Resources"].values()
+        if r["Type"] == "AWS::DynamoDB::Table"
+    }
     assert set(tables) == {"postings", "executions", "embeddings"}
     for name, props in tables.items():
         hash_key, range_key = dynamo._KEY_SCHEMAS[name]

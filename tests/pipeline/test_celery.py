@@ -61,10 +61,15 @@ class Cluster:
         self.settings: Settings = make_settings(home, url, database_url=database_url, broker_url=REDIS_URL, **overrides)
         self.store = SqlStore(database_url)
         env = {
-            "JOBMATCH_HOME": str(home), "JOBMATCH_DATABASE_URL": database_url, "JOBMATCH_BROKER_URL": REDIS_URL,
-            "JOBMATCH_LINKEDIN_URL": url, "JOBMATCH_PAGE_DELAY": "0-0", "JOBMATCH_RETRY_INTERVAL": "0.05",
+            "JOBMATCH_HOME": str(home),
+            "JOBMATCH_DATABASE_URL": database_url,
+            "JOBMATCH_BROKER_URL": REDIS_URL,
+            "JOBMATCH_LINKEDIN_URL": url,
+            "JOBMATCH_PAGE_DELAY": "0-0",
+            "JOBMATCH_RETRY_INTERVAL": "0.05",
             # A vanished worker's task comes back within seconds, and the sweeper looks every second.
-            "JOBMATCH_CELERY_VISIBILITY_TIMEOUT": "6", "JOBMATCH_CELERY_SWEEP_INTERVAL": "1",
+            "JOBMATCH_CELERY_VISIBILITY_TIMEOUT": "6",
+            "JOBMATCH_CELERY_SWEEP_INTERVAL": "1",
             "JOBMATCH_CELERY_LEASE_SECONDS": "3",
             **{f"JOBMATCH_{key.upper()}": str(value) for key, value in overrides.items()},
         }
@@ -104,7 +109,9 @@ async def run(cluster: Cluster, query: SearchQuery = QUERY, timeout: float = 90.
     try:
         return await cluster.runner.wait(execution.id, timeout=timeout)
     except TimeoutError:
-        pytest.fail(f"search still {cluster.store.get_execution(execution.id)} after {timeout} s\n{cluster.workers.logs()}")
+        pytest.fail(
+            f"search still {cluster.store.get_execution(execution.id)} after {timeout} s\n{cluster.workers.logs()}"
+        )
 
 
 def assert_every_posting_stored_once(cluster: Cluster, execution_id: str) -> None:
@@ -126,9 +133,29 @@ async def test_cli_search_end_to_end_on_two_worker_processes(cluster_factory, ho
 
     # What a user runs: `jobmatch search` with JOBMATCH_ENGINE=celery only submits and follows; the workers work.
     done = subprocess.run(
-        [sys.executable, "-m", "jobmatch.cli", "search", QUERY.query, "--location", QUERY.location, "--pages", "3",
-         "--post-time", "30", "--word-score", "python=1.1", "--resume", str(resume), "--out", str(out)],
-        env={**os.environ, **cluster.env, "JOBMATCH_ENGINE": "celery"}, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "jobmatch.cli",
+            "search",
+            QUERY.query,
+            "--location",
+            QUERY.location,
+            "--pages",
+            "3",
+            "--post-time",
+            "30",
+            "--word-score",
+            "python=1.1",
+            "--resume",
+            str(resume),
+            "--out",
+            str(out),
+        ],
+        env={**os.environ, **cluster.env, "JOBMATCH_ENGINE": "celery"},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
     assert done.returncode == 0, (done.stderr, cluster.workers.logs())
@@ -158,7 +185,9 @@ async def test_celery_and_embedded_runners_give_the_same_postings_and_ranking(cl
 
     local_settings = make_settings(home / "embedded", cluster.settings.linkedin_url, embed_backend="torch")
     local_store = SqlStore(local_settings.database_url)
-    embedded = await LocalRunner(local_settings, local_store, Ranker(local_settings, cache=local_store)).run(QUERY, RESUME)
+    embedded = await LocalRunner(local_settings, local_store, Ranker(local_settings, cache=local_store)).run(
+        QUERY, RESUME
+    )
     assert embedded.status is ExecutionStatus.SUCCEEDED
 
     def postings(store: SqlStore, eid: str) -> list[tuple[str, str, str]]:
@@ -168,7 +197,9 @@ async def test_celery_and_embedded_runners_give_the_same_postings_and_ranking(cl
     celery_report, embedded_report = load_report(cluster.store, on_celery.id), load_report(local_store, embedded.id)
     assert celery_report is not None and embedded_report is not None and celery_report.matches
     assert [m.job_id for m in celery_report.matches] == [m.job_id for m in embedded_report.matches]
-    assert [m.score for m in celery_report.matches] == pytest.approx([m.score for m in embedded_report.matches], abs=1e-5)
+    assert [m.score for m in celery_report.matches] == pytest.approx(
+        [m.score for m in embedded_report.matches], abs=1e-5
+    )
     local_store.close()
 
 
@@ -243,22 +274,33 @@ async def test_search_past_its_deadline_ends_timed_out_with_every_posting_accoun
     assert failures and all("did not end within" in f.reason for f in failures)
 
 
-async def test_api_on_the_celery_engine_only_enqueues_and_answers_the_original_protocol(cluster_factory, home: Path) -> None:
+async def test_api_on_the_celery_engine_only_enqueues_and_answers_the_original_protocol(
+    cluster_factory, home: Path
+) -> None:
     import socket
 
     import httpx
 
     cluster = cluster_factory(BoardConfig(count=30, seed=21))
     env = {**os.environ, **cluster.env, "JOBMATCH_ENGINE": "celery", "HF_HUB_OFFLINE": "1"}
-    created = subprocess.run([sys.executable, "-m", "jobmatch.cli", "apikey", "create", "--name", "celery-test"],
-                             env=env, capture_output=True, text=True, timeout=60)
+    created = subprocess.run(
+        [sys.executable, "-m", "jobmatch.cli", "apikey", "create", "--name", "celery-test"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert created.returncode == 0, created.stderr
     key = created.stdout.strip().splitlines()[-1]
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "jobmatch.cli", "serve", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jobmatch.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         async with httpx.AsyncClient(base_url=base, timeout=10) as client:
@@ -268,8 +310,13 @@ async def test_api_on_the_celery_engine_only_enqueues_and_answers_the_original_p
                         break
                 except httpx.TransportError:
                     await asyncio.sleep(0.2)
-            body = {"query": "Data Scientist", "location": "Chicago", "pages": 2, "post_time": 30,
-                    "word_scores": {"python": 1.2}}
+            body = {
+                "query": "Data Scientist",
+                "location": "Chicago",
+                "pages": 2,
+                "post_time": 30,
+                "word_scores": {"python": 1.2},
+            }
             submitted = await client.post("/jobscrape", json=body, headers={"x-api-key": key})
             assert submitted.status_code == 202, submitted.text
             arn = submitted.json()["executionArn"]
@@ -281,7 +328,9 @@ async def test_api_on_the_celery_engine_only_enqueues_and_answers_the_original_p
             deadline = time.monotonic() + 120
             while True:
                 # The original client sends its JSON body on GET.
-                polled = await client.request("GET", "/jobscrape", json={"executionArn": arn}, headers={"x-api-key": key})
+                polled = await client.request(
+                    "GET", "/jobscrape", json={"executionArn": arn}, headers={"x-api-key": key}
+                )
                 assert polled.status_code == 200, polled.text
                 status = polled.json()["status"]
                 if status != "RUNNING" or time.monotonic() > deadline:

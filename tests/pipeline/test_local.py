@@ -11,7 +11,7 @@ import pytest
 from jobmatch.models import ExecutionStatus, SearchQuery
 from jobmatch.pipeline import load_report
 from jobmatch.pipeline.local import LocalRunner
-from jobmatch.ranking import MemoryEmbeddingCache, Ranker
+from jobmatch.ranking import Ranker
 from jobmatch.store.sql import SqlStore
 from jobmatch.testing.board import Board, BoardConfig
 from tests.conftest import make_settings
@@ -42,8 +42,9 @@ def posting_fetches(board: Board) -> int:
 
 
 @pytest.mark.parametrize(
-    "board", [BoardConfig(count=60, seed=11, fault_rate=0.1, repeat_cards=2, missing_fragment_rate=0.05,
-                          stall_seconds=2.0)], indirect=True,
+    "board",
+    [BoardConfig(count=60, seed=11, fault_rate=0.1, repeat_cards=2, missing_fragment_rate=0.05, stall_seconds=2.0)],
+    indirect=True,
 )
 async def test_faulty_board_every_listed_posting_is_stored_once(home: Path, board: Board) -> None:
     runner, store = make_runner(home, board, request_timeout=1.0)
@@ -115,7 +116,8 @@ async def test_postings_are_fetched_while_later_pages_are_still_paged(home: Path
 
     started: dict[str, asyncio.Task[None]] = {}
     execution = await runner.run(
-        SearchQuery(query="Engineer", pages=3, post_time=30), RESUME,
+        SearchQuery(query="Engineer", pages=3, post_time=30),
+        RESUME,
         on_start=lambda e: started.update(task=asyncio.get_running_loop().create_task(watch(e.id))),
     )
     await started["task"]

@@ -44,8 +44,10 @@ async def test_failure_after_some_pages_keeps_them_and_says_so(store: SqlStore) 
     execution, notes = _execution(store), []
     pages = [refs async for refs in dispatch(execution.id, execution.query, BreakingSource(2), store, notes=notes)]
     assert [[r.job_id for r in refs] for refs in pages] == [["0"], ["1"]]
-    assert notes == ["search stopped after 2 page(s): HTTP 503 from "
-                     "https://www.linkedin.com/jobs-guest/jobs/api/seeMoreJobPostings/search"]
+    assert notes == [
+        "search stopped after 2 page(s): HTTP 503 from "
+        "https://www.linkedin.com/jobs-guest/jobs/api/seeMoreJobPostings/search"
+    ]
     assert store.get_execution(execution.id).counts.listed == 2
 
 

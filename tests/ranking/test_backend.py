@@ -30,8 +30,16 @@ def test_auto_backend_follows_the_cpu(
 
 
 def test_shingles_and_word_text_are_lazy() -> None:
-    analysis = analyse(JobPosting(source="test", job_id="lazy-1", url="", title="Data Engineer", company="Acme",
-                                  description="Build pipelines with Spark and Airflow daily."))
+    analysis = analyse(
+        JobPosting(
+            source="test",
+            job_id="lazy-1",
+            url="",
+            title="Data Engineer",
+            company="Acme",
+            description="Build pipelines with Spark and Airflow daily.",
+        )
+    )
     assert analysis._shingles is None and analysis._text is None
     assert "pipelines with spark" in analysis.shingles
     assert analysis.text.contains("airflow")

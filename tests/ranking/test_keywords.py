@@ -42,10 +42,40 @@ RESUME = """Data scientist. Skills: Python, SQL, PyTorch, machine learning, stat
 Built recommendation systems; led a team of people; strong results."""
 
 JUNK = {
-    "colleagues", "people", "results", "first", "code", "end", "floor", "applying machine", "writes python",
-    "break large", "clear written", "attend trade", "ninety days", "equal opportunity employer", "opportunity",
-    "employer", "dental", "benefits", "health", "experience", "team", "twelve", "buddy", "harper", "insights",
-    "advanced sql", "clear", "written", "large", "small", "strong", "plus", "preferred", "paid volunteer days",
+    "colleagues",
+    "people",
+    "results",
+    "first",
+    "code",
+    "end",
+    "floor",
+    "applying machine",
+    "writes python",
+    "break large",
+    "clear written",
+    "attend trade",
+    "ninety days",
+    "equal opportunity employer",
+    "opportunity",
+    "employer",
+    "dental",
+    "benefits",
+    "health",
+    "experience",
+    "team",
+    "twelve",
+    "buddy",
+    "harper",
+    "insights",
+    "advanced sql",
+    "clear",
+    "written",
+    "large",
+    "small",
+    "strong",
+    "plus",
+    "preferred",
+    "paid volunteer days",
 }
 
 
@@ -99,4 +129,4 @@ def test_plurals_match_the_resume() -> None:
 
 def _single(text: str):
     terms, boost = keyword_terms(text)
-    return terms, resume_index(RESUME), idf([terms]), 5, boost  # noqa: RET504
+    return terms, resume_index(RESUME), idf([terms]), 5, boost

@@ -57,7 +57,7 @@ def test_bytes_by_magic(tmp_path: Path) -> None:
 
 def test_text_and_markdown(tmp_path: Path) -> None:
     (tmp_path / "cv.txt").write_text("Accountant\n\n\n  CPA   ", encoding="utf-8")
-    (tmp_path / "cv.md").write_bytes("# Résumé\n- Python".encode("utf-8"))
+    (tmp_path / "cv.md").write_bytes("# Résumé\n- Python".encode())
     assert read_resume(tmp_path / "cv.txt") == "Accountant\n\nCPA"
     assert "Résumé" in read_resume(tmp_path / "cv.md")
 

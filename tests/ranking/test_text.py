@@ -75,8 +75,9 @@ def test_keyword_evidence_on_a_small_pair() -> None:
 
 
 def _posting(job_id: str, company: str, text: str, posted: date) -> JobPosting:
-    return JobPosting(source="t", job_id=job_id, url="", title="Engineer", company=company, description=text,
-                      posted_at=posted)
+    return JobPosting(
+        source="t", job_id=job_id, url="", title="Engineer", company=company, description=text, posted_at=posted
+    )
 
 
 def test_reposts_fold_into_the_newest() -> None:
@@ -91,4 +92,3 @@ def test_reposts_fold_into_the_newest() -> None:
     kept, folded = fold_duplicates(postings, vectors, [shingles(words(p.description)) for p in postings], 0.8)
     assert kept == [1, 2, 3]
     assert folded == {1: [0]}
-

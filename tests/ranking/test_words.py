@@ -9,7 +9,14 @@ from jobmatch.ranking._words import WordText, fired_weights, phrase, words
 
 def test_words_normalise() -> None:
     assert words("Ph.D. in C++ and C#, Node.js; MACHINE-Learning") == [
-        "phd", "in", "c++", "and", "c#", "nodejs", "machine", "learning"
+        "phd",
+        "in",
+        "c++",
+        "and",
+        "c#",
+        "nodejs",
+        "machine",
+        "learning",
     ]
 
 
@@ -25,7 +32,12 @@ def test_phrase_ignores_punctuation_between_words(text: str) -> None:
 
 @pytest.mark.parametrize(
     ("term", "text"),
-    [("java", "JavaScript developer"), ("ml", "HTML and CSS"), ("c", "C++ only"), ("learning machine", "machine learning")],
+    [
+        ("java", "JavaScript developer"),
+        ("ml", "HTML and CSS"),
+        ("c", "C++ only"),
+        ("learning machine", "machine learning"),
+    ],
 )
 def test_whole_words_only(term: str, text: str) -> None:
     assert fired_weights(WordText(text), {term: 3.0}) == {}

@@ -50,7 +50,9 @@ async def test_transient_faults_are_retried_past(home: Path, kind: str) -> None:
 
 
 async def test_retries_give_up_after_three_attempts_with_the_reason(home: Path) -> None:
-    board, client = await _board_client(home, BoardConfig(count=3, fault_rate=1.0, fault_kinds=("503",), fault_attempts=5))
+    board, client = await _board_client(
+        home, BoardConfig(count=3, fault_rate=1.0, fault_kinds=("503",), fault_attempts=5)
+    )
     try:
         job = board.postings[0]
         with pytest.raises(FetchError, match="HTTP 503"):
@@ -118,7 +120,9 @@ async def test_search_pages_by_cards_returned_and_sends_the_csrf_token(home: Pat
 
 
 async def test_search_stops_at_start_1000(home: Path) -> None:
-    board, pages, _ = await _search(home, BoardConfig(count=1100, seed=2), SearchQuery(query="x", pages=100, post_time=365))
+    board, pages, _ = await _search(
+        home, BoardConfig(count=1100, seed=2), SearchQuery(query="x", pages=100, post_time=365)
+    )
     assert max(board.stats.search_starts) < 1000
     assert board.stats.by_status.get(400, 0) == 0
     assert sum(len(page) for page in pages) == 1000

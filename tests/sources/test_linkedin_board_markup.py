@@ -18,8 +18,10 @@ async def board():
 
 async def test_cards_read_back_as_served(board: Board) -> None:
     async with httpx.AsyncClient(base_url=board.url) as client:
-        response = await client.get("/jobs-guest/jobs/api/seeMoreJobPostings/search",
-                                    params={"keywords": "x", "f_TPR": f"r{60 * 86400}", "start": 0})
+        response = await client.get(
+            "/jobs-guest/jobs/api/seeMoreJobPostings/search",
+            params={"keywords": "x", "f_TPR": f"r{60 * 86400}", "start": 0},
+        )
     refs = parse_search_page(response.text, board.url)
     served = board.page(0, 60 * 86400)
     assert [(r.job_id, r.title, r.company, r.location, r.posted_at) for r in refs] == [
@@ -35,7 +37,12 @@ async def test_postings_read_back_as_served(board: Board, route: str) -> None:
             ref = JobRef(source="linkedin", job_id=served.job_id, url=served.url)
             posting = parse_posting(response.text, ref)
             assert (posting.title, posting.company, posting.location) == (served.title, served.company, served.location)
-            assert posting.description.splitlines() == [line for line in served.description.splitlines() if line.strip()]
+            assert posting.description.splitlines() == [
+                line for line in served.description.splitlines() if line.strip()
+            ]
             assert (posting.seniority, posting.employment_type, posting.closed) == (
-                served.seniority, served.employment_type, served.closed)
+                served.seniority,
+                served.employment_type,
+                served.closed,
+            )
     assert any(p.closed for p in board.postings) and not all(p.closed for p in board.postings)

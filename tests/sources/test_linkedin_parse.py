@@ -69,7 +69,9 @@ def test_posting_fragment_keeps_lines_and_criteria(linkedin_fixtures: Path) -> N
 
 
 def test_closed_posting_is_flagged_and_bullets_become_lines(linkedin_fixtures: Path) -> None:
-    html = (linkedin_fixtures / "jobposting_fragment_CLOSED__madslorentzen_aijobsearch__orbis_4345841651.html").read_text()
+    html = (
+        linkedin_fixtures / "jobposting_fragment_CLOSED__madslorentzen_aijobsearch__orbis_4345841651.html"
+    ).read_text()
     posting = parse_posting(html, _ref("4345841651"))
     assert posting.closed
     assert posting.title == "Agentic AI Engineer - Full remote - Europe"

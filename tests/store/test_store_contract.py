@@ -40,8 +40,13 @@ def store(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.Mo
 
 
 def _ref(job_id: str) -> JobRef:
-    return JobRef(source="linkedin", job_id=job_id, url=f"https://www.linkedin.com/jobs/view/{job_id}",
-                  title=f"Job {job_id}", posted_at=date(2026, 11, 20))
+    return JobRef(
+        source="linkedin",
+        job_id=job_id,
+        url=f"https://www.linkedin.com/jobs/view/{job_id}",
+        title=f"Job {job_id}",
+        posted_at=date(2026, 11, 20),
+    )
 
 
 def _execution(store: Store) -> Execution:

@@ -6,7 +6,7 @@ import asyncio
 import re
 import time
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / ".." / "shared" / "fixtures" / "linkedin"
 SEED_JOBS = REPO / ".." / "shared" / "data" / "jobs" / "jobs_seed_output.json"
 SEARCH = "/jobs-guest/jobs/api/seeMoreJobPostings/search"
-NOW = datetime(2026, 6, 17, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 6, 17, 12, 0, tzinfo=UTC)
 CARD = "div.base-card.base-search-card.job-search-card"
 CRITERIA = {"Seniority level", "Employment type", "Job function", "Industries"}
 
@@ -40,16 +40,18 @@ def _cards(html: str) -> list[dict[str, str]]:
         assert listdate is not None
         link = card.css_first("a.base-card__full-link")
         assert link is not None
-        cards.append({
-            "id": (card.attributes.get("data-entity-urn") or "").rsplit(":", 1)[-1],
-            "href": link.attributes.get("href") or "",
-            "title": _text(card.css_first("h3.base-search-card__title")),
-            "company": _text(card.css_first("h4.base-search-card__subtitle a")),
-            "location": _text(card.css_first("span.job-search-card__location")),
-            "datetime": listdate.attributes.get("datetime") or "",
-            "new": str("job-search-card__listdate--new" in (listdate.attributes.get("class") or "")),
-            "ago": _text(listdate),
-        })
+        cards.append(
+            {
+                "id": (card.attributes.get("data-entity-urn") or "").rsplit(":", 1)[-1],
+                "href": link.attributes.get("href") or "",
+                "title": _text(card.css_first("h3.base-search-card__title")),
+                "company": _text(card.css_first("h4.base-search-card__subtitle a")),
+                "location": _text(card.css_first("span.job-search-card__location")),
+                "datetime": listdate.attributes.get("datetime") or "",
+                "new": str("job-search-card__listdate--new" in (listdate.attributes.get("class") or "")),
+                "ago": _text(listdate),
+            }
+        )
     return cards
 
 
@@ -99,7 +101,10 @@ async def test_search_fragment_cards_parse_and_match_postings() -> None:
             assert card["href"].startswith(f"{posting.url}?position=")
             assert card["href"].startswith(f"{board.url}/jobs/view/") and "&trackingId=" in card["href"]
             assert (card["title"], card["company"], card["location"]) == (
-                posting.title, posting.company, posting.location)
+                posting.title,
+                posting.company,
+                posting.location,
+            )
             assert card["datetime"] == str(posting.posted_at)
             assert re.fullmatch(r"\d+ (minute|hour|day|week|month)s? ago", card["ago"])
             assert card["new"] == str(board.age_seconds(posting.job_id) < 86400)
@@ -159,11 +164,18 @@ async def test_posting_fragment_open_and_closed() -> None:
             markup = tree.css_first("div.show-more-less-html__markup")
             assert markup is not None and "About the role" in markup.text()
             styles.add("p" if markup.css_first("p") else "br")
-            criteria = {_text(item.css_first("h3.description__job-criteria-subheader")):
-                        _text(item.css_first("span.description__job-criteria-text"))
-                        for item in tree.css("ul.description__job-criteria-list li.description__job-criteria-item")}
-            assert criteria == {"Seniority level": posting.seniority, "Employment type": posting.employment_type,
-                                "Job function": posting.job_function, "Industries": posting.industries}
+            criteria = {
+                _text(item.css_first("h3.description__job-criteria-subheader")): _text(
+                    item.css_first("span.description__job-criteria-text")
+                )
+                for item in tree.css("ul.description__job-criteria-list li.description__job-criteria-item")
+            }
+            assert criteria == {
+                "Seniority level": posting.seniority,
+                "Employment type": posting.employment_type,
+                "Job function": posting.job_function,
+                "Industries": posting.industries,
+            }
             closed = tree.css_first("figure.closed-job figcaption")
             apply = tree.css_first("button.top-card-layout__cta--primary")
             if posting.closed:
@@ -177,8 +189,11 @@ async def test_posting_fragment_open_and_closed() -> None:
 async def test_full_job_page_has_h1_canonical_and_similar_jobs() -> None:
     async with Board(BoardConfig(count=10, now=NOW)) as board, httpx.AsyncClient(base_url=board.url) as client:
         posting = board.postings[3]
-        for path in (posting.url.removeprefix(board.url), f"/jobs/view/{posting.job_id}",
-                     f"/jobs/view/{posting.job_id}/?trk=x"):
+        for path in (
+            posting.url.removeprefix(board.url),
+            f"/jobs/view/{posting.job_id}",
+            f"/jobs/view/{posting.job_id}/?trk=x",
+        ):
             response = await client.get(path)
             assert response.status_code == 200 and response.text.startswith("<!DOCTYPE html>")
             tree = HTMLParser(response.text)
@@ -187,8 +202,10 @@ async def test_full_job_page_has_h1_canonical_and_similar_jobs() -> None:
             assert _text(tree.css_first("h1.top-card-layout__title")) == posting.title
             assert _text(tree.css_first("a.topcard__org-name-link")) == posting.company
             assert tree.css_first("div.show-more-less-html__markup") is not None
-            similar = [(c.attributes.get("data-entity-urn") or "").rsplit(":", 1)[-1]
-                       for c in tree.css("section.similar-jobs div.base-card[data-entity-urn]")]
+            similar = [
+                (c.attributes.get("data-entity-urn") or "").rsplit(":", 1)[-1]
+                for c in tree.css("section.similar-jobs div.base-card[data-entity-urn]")
+            ]
             assert len(similar) == 6 and posting.job_id not in similar
             assert all(job_id in {p.job_id for p in board.postings} for job_id in similar)
         assert (await client.get("/jobs/view/some-job-at-nowhere-1111111111")).status_code == 404
@@ -197,14 +214,25 @@ async def test_full_job_page_has_h1_canonical_and_similar_jobs() -> None:
 
 async def test_text_is_escaped() -> None:
     hostile = JobPosting(
-        source="file", job_id="x1", url="", title='Engineer <b>"R&D"</b>', company="Smith & <Sons>",
-        location="Austin, TX", description="Intro <script>alert(1)</script> & more.\n- bullet <i>x</i> & y.",
-        seniority="Mid-Senior level", employment_type="Full-time", job_function="Engineering", industries="A & B")
+        source="file",
+        job_id="x1",
+        url="",
+        title='Engineer <b>"R&D"</b>',
+        company="Smith & <Sons>",
+        location="Austin, TX",
+        description="Intro <script>alert(1)</script> & more.\n- bullet <i>x</i> & y.",
+        seniority="Mid-Senior level",
+        employment_type="Full-time",
+        job_function="Engineering",
+        industries="A & B",
+    )
     async with Board(BoardConfig(now=NOW), [hostile]) as board, httpx.AsyncClient(base_url=board.url) as client:
         job_id = board.postings[0].job_id
         assert re.fullmatch(r"\d{10}", job_id)  # a non-numeric id gets a numeric one the URLs can carry
-        pages = [(await client.get(path)).text for path in
-                 (f"{SEARCH}?start=0", f"/jobs-guest/jobs/api/jobPosting/{job_id}", f"/jobs/view/{job_id}")]
+        pages = [
+            (await client.get(path)).text
+            for path in (f"{SEARCH}?start=0", f"/jobs-guest/jobs/api/jobPosting/{job_id}", f"/jobs/view/{job_id}")
+        ]
         for html in pages:
             assert "<script>" not in html and "<b>" not in html and "<Sons>" not in html
             assert "&lt;script&gt;" in html or html is pages[0]
@@ -251,14 +279,18 @@ async def test_search_faults_and_missing_fragments() -> None:
         assert set(board.missing_fragments.values()) == {"404", "empty"}
         for job_id, kind in board.missing_fragments.items():
             fragment = await client.get(f"/jobs-guest/jobs/api/jobPosting/{job_id}")
-            assert (fragment.status_code, fragment.content) == ((404, fragment.content) if kind == "404" else (200, b""))
+            assert (fragment.status_code, fragment.content) == (
+                (404, fragment.content) if kind == "404" else (200, b"")
+            )
             page = await client.get(f"/jobs/view/{job_id}")
             assert page.status_code == 200 and HTMLParser(page.text).css_first("h1.top-card-layout__title")
 
 
 async def test_rate_limit_answers_429_with_retry_after() -> None:
-    async with Board(BoardConfig(count=5, now=NOW, rate_limit=3, retry_after=2)) as board, \
-            httpx.AsyncClient(base_url=board.url) as client:
+    async with (
+        Board(BoardConfig(count=5, now=NOW, rate_limit=3, retry_after=2)) as board,
+        httpx.AsyncClient(base_url=board.url) as client,
+    ):
         codes = [(await client.get(SEARCH, params={"start": 0})) for _ in range(5)]
         assert [r.status_code for r in codes] == [200, 200, 200, 429, 429]
         assert codes[3].headers["Retry-After"] == "2"
@@ -268,8 +300,10 @@ async def test_rate_limit_answers_429_with_retry_after() -> None:
 
 
 async def test_max_in_flight_counts_concurrent_job_requests() -> None:
-    async with Board(BoardConfig(count=8, now=NOW, latency=0.3)) as board, \
-            httpx.AsyncClient(base_url=board.url, limits=httpx.Limits(max_connections=5)) as client:
+    async with (
+        Board(BoardConfig(count=8, now=NOW, latency=0.3)) as board,
+        httpx.AsyncClient(base_url=board.url, limits=httpx.Limits(max_connections=5)) as client,
+    ):
         began = time.monotonic()
         responses = await asyncio.gather(*(client.get(f"/jobs/view/{p.job_id}") for p in board.postings))
         assert all(r.status_code == 200 for r in responses)
@@ -284,8 +318,10 @@ async def test_max_in_flight_counts_concurrent_job_requests() -> None:
 
 @pytest.mark.parametrize("mode", ["999", "authwall", "signup"])
 async def test_block_modes(mode: str) -> None:
-    async with Board(BoardConfig(count=5, now=NOW, block=mode)) as board, \
-            httpx.AsyncClient(base_url=board.url) as client:
+    async with (
+        Board(BoardConfig(count=5, now=NOW, block=mode)) as board,
+        httpx.AsyncClient(base_url=board.url) as client,
+    ):
         response = await client.get(SEARCH, params={"start": 0})
         if mode == "999":
             assert response.status_code == 999
@@ -299,8 +335,10 @@ async def test_block_modes(mode: str) -> None:
 
 
 async def test_block_after_and_stats_endpoint() -> None:
-    async with Board(BoardConfig(count=5, now=NOW, block_after=2)) as board, \
-            httpx.AsyncClient(base_url=board.url) as client:
+    async with (
+        Board(BoardConfig(count=5, now=NOW, block_after=2)) as board,
+        httpx.AsyncClient(base_url=board.url) as client,
+    ):
         codes = [(await client.get(SEARCH, params={"start": 0})).status_code for _ in range(4)]
         assert codes == [200, 200, 999, 999]
         stats = (await client.get("/_board/stats")).json()
@@ -353,17 +391,32 @@ async def test_serves_postings_from_a_jobs_file(seed_jobs: list[JobPosting]) -> 
 # -- the board's markup and LinkedIn's real pages agree on what a parser reads ------------------------------
 
 SHAPES = {
-    "search": [CARD, f"{CARD} a.base-card__full-link[href]", f"{CARD} h3.base-search-card__title",
-               f"{CARD} h4.base-search-card__subtitle a", f"{CARD} span.job-search-card__location",
-               f"{CARD} time[datetime]"],
-    "posting": ["h2.top-card-layout__title", "a.topcard__org-name-link", "span.topcard__flavor--bullet",
-                "span.posted-time-ago__text", "div.show-more-less-html__markup",
-                "ul.description__job-criteria-list li.description__job-criteria-item "
-                "h3.description__job-criteria-subheader",
-                "li.description__job-criteria-item span.description__job-criteria-text"],
-    "page": ['link[rel="canonical"]', "h1.top-card-layout__title", "a.topcard__org-name-link",
-             "span.topcard__flavor--bullet", "div.show-more-less-html__markup",
-             "h3.description__job-criteria-subheader", "section.similar-jobs div.base-card[data-entity-urn]"],
+    "search": [
+        CARD,
+        f"{CARD} a.base-card__full-link[href]",
+        f"{CARD} h3.base-search-card__title",
+        f"{CARD} h4.base-search-card__subtitle a",
+        f"{CARD} span.job-search-card__location",
+        f"{CARD} time[datetime]",
+    ],
+    "posting": [
+        "h2.top-card-layout__title",
+        "a.topcard__org-name-link",
+        "span.topcard__flavor--bullet",
+        "span.posted-time-ago__text",
+        "div.show-more-less-html__markup",
+        "ul.description__job-criteria-list li.description__job-criteria-item h3.description__job-criteria-subheader",
+        "li.description__job-criteria-item span.description__job-criteria-text",
+    ],
+    "page": [
+        'link[rel="canonical"]',
+        "h1.top-card-layout__title",
+        "a.topcard__org-name-link",
+        "span.topcard__flavor--bullet",
+        "div.show-more-less-html__markup",
+        "h3.description__job-criteria-subheader",
+        "section.similar-jobs div.base-card[data-entity-urn]",
+    ],
 }
 
 
@@ -374,17 +427,25 @@ def _shape(html: str, kind: str) -> dict[str, object]:
         cards = tree.css(CARD)
         facts["cards"] = len(cards)
         facts["doctype"] = html.startswith("<!DOCTYPE html>")
-        facts["urns"] = all(re.fullmatch(r"urn:li:jobPosting:\d+", c.attributes.get("data-entity-urn") or "")
-                            for c in cards)
-        facts["dates"] = all(re.fullmatch(r"\d{4}-\d\d-\d\d", t.attributes.get("datetime") or "")
-                             for t in tree.css(f"{CARD} time"))
-        facts["href"] = all(re.search(r"/jobs/view/[^/?]+-\d+\?position=\d+&pageNum=0&refId=.+&trackingId=",
-                                      a.attributes.get("href") or "") for a in tree.css("a.base-card__full-link"))
+        facts["urns"] = all(
+            re.fullmatch(r"urn:li:jobPosting:\d+", c.attributes.get("data-entity-urn") or "") for c in cards
+        )
+        facts["dates"] = all(
+            re.fullmatch(r"\d{4}-\d\d-\d\d", t.attributes.get("datetime") or "") for t in tree.css(f"{CARD} time")
+        )
+        facts["href"] = all(
+            re.search(
+                r"/jobs/view/[^/?]+-\d+\?position=\d+&pageNum=0&refId=.+&trackingId=", a.attributes.get("href") or ""
+            )
+            for a in tree.css("a.base-card__full-link")
+        )
     else:
         facts["criteria"] = {_text(h) for h in tree.css("h3.description__job-criteria-subheader")} == CRITERIA
         facts["closed"] = [_text(f) for f in tree.css("figure.closed-job figcaption")]
         facts["apply"] = bool(tree.css("button.top-card-layout__cta--primary"))
-        facts["h1_in_similar"] = bool(tree.css("section.similar-jobs h1, section.similar-jobs h2.top-card-layout__title"))
+        facts["h1_in_similar"] = bool(
+            tree.css("section.similar-jobs h1, section.similar-jobs h2.top-card-layout__title")
+        )
     return facts
 
 
@@ -410,8 +471,12 @@ async def test_markup_agrees_with_real_linkedin_pages(fixtures: Path) -> None:
             "closed": (await client.get(f"/jobs-guest/jobs/api/jobPosting/{closed_id}")).text,
             "page": (await client.get(f"/jobs/view/{open_id}")).text,
         }
-    theirs = {"search": real("search_fragment"), "posting": real("jobposting_fragment__"),
-              "closed": real("jobposting_fragment_CLOSED"), "page": real("jobview_full_page")}
+    theirs = {
+        "search": real("search_fragment"),
+        "posting": real("jobposting_fragment__"),
+        "closed": real("jobposting_fragment_CLOSED"),
+        "page": real("jobview_full_page"),
+    }
     for name, kind in (("search", "search"), ("posting", "posting"), ("closed", "posting"), ("page", "page")):
         real_shape, our_shape = _shape(theirs[name], kind), _shape(ours[name], kind)
         assert our_shape == real_shape, name

@@ -112,7 +112,9 @@ async def _method_not_allowed(request: Request, _exc: Exception) -> JSONResponse
     for route in request.app.router.routes:
         if route.matches(request.scope)[0] is Match.PARTIAL:
             allowed |= getattr(route, "methods", None) or set()
-    return JSONResponse({"detail": "Method Not Allowed"}, status_code=405, headers={"Allow": ", ".join(sorted(allowed))})
+    return JSONResponse(
+        {"detail": "Method Not Allowed"}, status_code=405, headers={"Allow": ", ".join(sorted(allowed))}
+    )
 
 
 def _describe(error: dict[str, Any]) -> str:

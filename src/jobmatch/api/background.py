@@ -158,7 +158,7 @@ async def _serve(settings: Settings, conn: Connection) -> None:
             else:
                 raise ValueError(f"unknown command {command!r}")
             conn.send((True, result))
-        except Exception as exc:  # noqa: BLE001 - the API process is told, and this loop goes on
+        except Exception as exc:
             log.exception("runner command %s failed", command)
             conn.send((False, f"{type(exc).__name__}: {exc}"))
 

@@ -34,8 +34,11 @@ PAGE_CSP = (
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 )
 REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; frame-ancestors 'none'"
-_MEDIA_TYPE = {ReportFormat.HTML: "text/html; charset=utf-8", ReportFormat.CSV: "text/csv; charset=utf-8",
-               ReportFormat.JSON: "application/json"}
+_MEDIA_TYPE = {
+    ReportFormat.HTML: "text/html; charset=utf-8",
+    ReportFormat.CSV: "text/csv; charset=utf-8",
+    ReportFormat.JSON: "application/json",
+}
 
 api_key_header = APIKeyHeader(
     name="x-api-key", auto_error=False, description="A key printed by `jobmatch apikey create --name NAME`."
@@ -132,8 +135,12 @@ async def get_jobscrape(
     service: ServiceDep,
     execution_arn: Annotated[
         str | None,
-        Query(alias="executionArn", min_length=1, max_length=300,
-              description="What POST returned; may instead come as a JSON body `{\"executionArn\": ...}`."),
+        Query(
+            alias="executionArn",
+            min_length=1,
+            max_length=300,
+            description='What POST returned; may instead come as a JSON body `{"executionArn": ...}`.',
+        ),
     ] = None,
 ) -> Response:
     """Status, live progress and, once SUCCEEDED, the output with the report at `output.Payload.body`."""
@@ -147,18 +154,31 @@ async def _arn_from_body(request: Request) -> str:
     # The original client sends its GET with a JSON body, which FastAPI will not read for a GET: read it here.
     body = await request.body()
     if not body.strip():
-        raise RequestValidationError([{
-            "type": "missing", "loc": ("query", "executionArn"), "input": None,
-            "msg": "Field required, as ?executionArn= or in a JSON body {\"executionArn\": ...}",
-        }])
+        raise RequestValidationError(
+            [
+                {
+                    "type": "missing",
+                    "loc": ("query", "executionArn"),
+                    "input": None,
+                    "msg": 'Field required, as ?executionArn= or in a JSON body {"executionArn": ...}',
+                }
+            ]
+        )
     if request.headers.get("content-type"):  # a body without a content type is taken for JSON, as it was
         require_json(request)
     try:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise RequestValidationError([{
-            "type": "json_invalid", "loc": ("body",), "input": None, "msg": f"JSON decode error: {exc}",
-        }]) from None
+        raise RequestValidationError(
+            [
+                {
+                    "type": "json_invalid",
+                    "loc": ("body",),
+                    "input": None,
+                    "msg": f"JSON decode error: {exc}",
+                }
+            ]
+        ) from None
     try:
         return ExecutionQuery.model_validate(data).executionArn
     except ValidationError as exc:
@@ -201,7 +221,10 @@ def abort_search(search_id: str, key: KeyDep, service: ServiceDep) -> SearchView
     "/searches/{search_id}/report.{fmt}",
     response_class=Response,
     responses={
-        200: {"description": "The report so far.", "content": {"text/html": {}, "text/csv": {}, "application/json": {}}},
+        200: {
+            "description": "The report so far.",
+            "content": {"text/html": {}, "text/csv": {}, "application/json": {}},
+        },
         **_problems(401, 404, 422),
     },
     tags=["searches"],

@@ -33,12 +33,14 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 RESUME_SUFFIXES = frozenset({".pdf", ".docx", ".txt", ".md", ".markdown", ".text"})
-RESUME_MEDIA_TYPES = frozenset({
-    "application/pdf",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "text/plain",
-    "text/markdown",
-})
+RESUME_MEDIA_TYPES = frozenset(
+    {
+        "application/pdf",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "text/plain",
+        "text/markdown",
+    }
+)
 RESTART_REASON = "interrupted: the server restarted while this search ran; submit it again"
 SHUTDOWN_REASON = "interrupted: the server stopped while this search ran; submit it again"
 
@@ -158,7 +160,9 @@ class SearchService:
             except RunnerUnavailable as exc:
                 log.error("cannot start a search: %s", exc)
                 raise Unavailable("the search runner is not available; try again shortly") from None
-            owner = ExecutionOwner(execution_id=execution.id, api_key_id=key.id, resume_id=resume.id if resume else None)
+            owner = ExecutionOwner(
+                execution_id=execution.id, api_key_id=key.id, resume_id=resume.id if resume else None
+            )
             self._store.set_execution_owner(owner)
         return execution, owner
 

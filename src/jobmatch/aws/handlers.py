@@ -29,6 +29,7 @@ from jobmatch.api.schemas import (
 )
 from jobmatch.config import Settings
 from jobmatch.models import Execution, ExecutionStatus, JobRef, SearchQuery
+
 # SearchFailed is re-exported: the state machine's Catch sees its name.
 from jobmatch.pipeline import SearchFailed, abandon, analyze, dispatch, give_up, load_report, scrape  # noqa: F401
 from jobmatch.report import render_html
@@ -53,10 +54,10 @@ class Runtime:
     store: Store
     sfn: Any = field(default_factory=lambda: boto3.client("stepfunctions"))
     s3: Any = field(default_factory=lambda: boto3.client("s3"))
-    _ranker: "Ranker | None" = None
+    _ranker: Ranker | None = None
 
     @property
-    def ranker(self) -> "Ranker":
+    def ranker(self) -> Ranker:
         if self._ranker is None:
             from jobmatch.ranking import Ranker
 

@@ -15,8 +15,17 @@ from jobmatch.pipeline.stages import (
 )
 from jobmatch.store import Store
 
-__all__ = ["ScrapeResult", "SearchFailed", "abandon", "analyze", "dispatch", "expire_overdue", "give_up", "load_report",
-           "scrape"]
+__all__ = [
+    "ScrapeResult",
+    "SearchFailed",
+    "abandon",
+    "analyze",
+    "dispatch",
+    "expire_overdue",
+    "give_up",
+    "load_report",
+    "scrape",
+]
 
 
 def load_report(store: Store, execution_id: str) -> SearchReport | None:

@@ -15,10 +15,11 @@ import asyncio
 import logging
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 import redis
 from celery import Celery, Task
@@ -79,7 +80,9 @@ class _Worker:
     @cached_property
     def limiter(self) -> RedisHostLimiter:
         return RedisHostLimiter(
-            self.redis, self.settings.max_concurrency, self.settings.page_delay,
+            self.redis,
+            self.settings.max_concurrency,
+            self.settings.page_delay,
             lease_seconds=self.settings.celery_lease_seconds,
         )
 
@@ -88,7 +91,7 @@ class _Worker:
         return SearchProgress(self.redis, ttl_seconds=self.settings.execution_timeout * 2)
 
     @cached_property
-    def ranker(self) -> "Ranker":
+    def ranker(self) -> Ranker:
         from jobmatch.ranking import Ranker
 
         return Ranker(self.settings, cache=self.store)
@@ -137,7 +140,7 @@ class _Stage(Task):
                 _maybe_analyze(ctx, execution_id)
             else:
                 _end(ctx, execution_id, ExecutionStatus.FAILED, reason)
-        except Exception:  # noqa: BLE001 - the sweeper's deadline still ends the search
+        except Exception:
             log.exception("could not record the failure of %s", execution_id)
 
 
@@ -213,7 +216,7 @@ async def _scrape(ctx: _Worker, execution_id: str, ref: JobRef) -> None:
         # Embedded here, spread over the workers, so analyze finds every vector stored.
         try:
             ctx.ranker.embed_postings([result.posting])
-        except Exception:  # noqa: BLE001 - analyze embeds what is missing and reports its own failure
+        except Exception:
             log.exception("embedding posting %s at scrape time failed; analyze will retry", ref.job_id)
 
 
@@ -299,7 +302,7 @@ class _Sweeper:
         while not self._stop.wait(ctx.settings.celery_sweep_interval):
             try:
                 sweep(ctx)
-            except Exception:  # noqa: BLE001 - a sweep that failed is tried again next interval
+            except Exception:
                 log.exception("sweep failed")
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from datetime import timedelta
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from jobmatch.config import Settings
 from jobmatch.models import Execution, ExecutionStatus, JobPosting, SearchQuery
@@ -22,7 +23,7 @@ log = logging.getLogger(__name__)
 class LocalRunner:
     """Runs searches in-process: dispatch feeds scrape tasks as pages arrive; analyze runs once all have ended."""
 
-    def __init__(self, settings: Settings, store: Store, ranker: "Ranker", *, limiter: HostLimiter | None = None):
+    def __init__(self, settings: Settings, store: Store, ranker: Ranker, *, limiter: HostLimiter | None = None):
         self._settings = settings
         self._store = store
         self._ranker = ranker
@@ -73,12 +74,15 @@ class LocalRunner:
                     analyze, eid, execution.query, store, self._ranker, resume_text, notes=notes, progress=rank_progress
                 )
         except TimeoutError:
-            status, error = ExecutionStatus.TIMED_OUT, f"search did not end within {self._settings.execution_timeout:g} s"
+            status, error = (
+                ExecutionStatus.TIMED_OUT,
+                f"search did not end within {self._settings.execution_timeout:g} s",
+            )
         except asyncio.CancelledError:
             status, error = ExecutionStatus.ABORTED, "search aborted"
         except SearchFailed as exc:
             status, error = ExecutionStatus.FAILED, str(exc)
-        except Exception as exc:  # noqa: BLE001 - an execution must end with a reason, never stay RUNNING
+        except Exception as exc:
             log.exception("search %s failed", eid)
             status, error = ExecutionStatus.FAILED, f"{type(exc).__name__}: {exc}"
         finally:
@@ -115,7 +119,7 @@ class LocalRunner:
             await embedder
         return notes
 
-    async def _embed_as_they_come(self, queue: "asyncio.Queue[JobPosting | None]") -> None:
+    async def _embed_as_they_come(self, queue: asyncio.Queue[JobPosting | None]) -> None:
         # Embedding is the ranking's cost; doing it while the scraper waits on the network hides it.
         done = False
         while not done:
@@ -132,6 +136,5 @@ class LocalRunner:
             if batch:
                 try:
                     await asyncio.to_thread(self._ranker.embed_postings, batch)
-                except Exception:  # noqa: BLE001 - analyze embeds what is missing, and reports its own failure
+                except Exception:
                     log.exception("embedding at scrape time failed; analyze will retry")
-

@@ -6,9 +6,10 @@ embedded runner, Celery tasks and Lambda handlers all run the same code.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, AsyncIterator, Callable
+from typing import TYPE_CHECKING
 
 from jobmatch.models import ExecutionStatus, JobPosting, JobRef, SearchQuery, SearchReport, utcnow
 from jobmatch.sources import FetchError, Source
@@ -55,9 +56,7 @@ async def dispatch(
             notes.append(f"search stopped after {pages} page(s): {exc.reason}")
 
 
-async def scrape(
-    execution_id: str, ref: JobRef, source: Source, store: Store, *, max_age: timedelta
-) -> ScrapeResult:
+async def scrape(execution_id: str, ref: JobRef, source: Source, store: Store, *, max_age: timedelta) -> ScrapeResult:
     """Store the posting behind `ref`, fetching it only when not stored recently; never raises."""
     try:
         stored = store.get_posting(ref.source, ref.job_id)
@@ -99,7 +98,7 @@ def analyze(
     execution_id: str,
     query: SearchQuery,
     store: Store,
-    ranker: "Ranker",
+    ranker: Ranker,
     resume_text: str | None,
     *,
     notes: list[str] | None = None,

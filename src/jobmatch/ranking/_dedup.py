@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import numpy as np
 
@@ -67,5 +67,5 @@ def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
 
 
 def _when(posting: JobPosting) -> tuple[date, datetime]:
-    fetched = posting.fetched_at if posting.fetched_at.tzinfo else posting.fetched_at.replace(tzinfo=timezone.utc)
+    fetched = posting.fetched_at if posting.fetched_at.tzinfo else posting.fetched_at.replace(tzinfo=UTC)
     return (posting.posted_at or date.min, fetched)

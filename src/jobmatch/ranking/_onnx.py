@@ -76,7 +76,9 @@ def exported(settings: Settings, model_dir: str) -> bool:
 
 def _export_dir(settings: Settings, folder: Path) -> Path:
     # Keyed by the weights' identity so a changed model directory gets a fresh export.
-    weights = next((folder / name for name in ("model.safetensors", "pytorch_model.bin") if (folder / name).exists()), folder)
+    weights = next(
+        (folder / name for name in ("model.safetensors", "pytorch_model.bin") if (folder / name).exists()), folder
+    )
     stat = weights.stat()
     digest = hashlib.sha256(f"{folder.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()[:16]
     return settings.home / "onnx" / digest

@@ -92,6 +92,7 @@ def _inflect(stem: str) -> set[str]:
 
 
 _IRREGULAR = "built wrote written given gave brought ran taken took made kept led sold won understood knew known held"
-VERBS = ((frozenset(form for stem in _VERB_STEMS for form in _inflect(stem)) | frozenset(_IRREGULAR.split())) - {
-    "shipping", "training", "coaching", "building", "closing", "reporting", "selling", "learning"}) | {
-    "designing", "designed", "developing", "developed"}
+VERBS = (
+    (frozenset(form for stem in _VERB_STEMS for form in _inflect(stem)) | frozenset(_IRREGULAR.split()))
+    - {"shipping", "training", "coaching", "building", "closing", "reporting", "selling", "learning"}
+) | {"designing", "designed", "developing", "developed"}

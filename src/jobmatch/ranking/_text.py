@@ -160,7 +160,8 @@ def _segment_titles(text: str) -> list[str]:
         while start > 0 and index - start < 3:
             previous = tokens[start - 1].lower()
             if (
-                previous in STOP and previous not in {"senior", "junior", "lead"}
+                previous in STOP
+                and previous not in {"senior", "junior", "lead"}
                 or previous in _TITLE_NOUNS
                 or previous in _NOT_QUALIFIER
                 or len(previous) < 2

@@ -51,7 +51,7 @@ class RetryPolicy:
     max_delay: float = 60.0
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "RetryPolicy":
+    def from_settings(cls, settings: Settings) -> RetryPolicy:
         return cls(settings.retry_attempts, settings.retry_interval, settings.retry_backoff, settings.retry_max_delay)
 
     def delay(self, attempt: int, rng: random.Random) -> float:
@@ -74,7 +74,9 @@ class PoliteClient:
         self._policy = RetryPolicy.from_settings(settings)
         self._rng = rng or random.Random()
         self._limiter = limiter or LocalHostLimiter(settings.max_concurrency, settings.page_delay, self._rng)
-        limits = httpx.Limits(max_connections=settings.max_concurrency * 2, max_keepalive_connections=settings.max_concurrency)
+        limits = httpx.Limits(
+            max_connections=settings.max_concurrency * 2, max_keepalive_connections=settings.max_concurrency
+        )
         self._http = httpx.AsyncClient(
             headers={"User-Agent": settings.user_agent, "Accept-Language": "en-US,en;q=0.9"},
             timeout=httpx.Timeout(settings.request_timeout),
@@ -87,7 +89,7 @@ class PoliteClient:
     def cookies(self) -> httpx.Cookies:
         return self._http.cookies
 
-    async def __aenter__(self) -> "PoliteClient":
+    async def __aenter__(self) -> PoliteClient:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
@@ -144,8 +146,10 @@ class PoliteClient:
                 return response
             target = urljoin(str(response.url), response.headers["location"])
             if urlsplit(target).path.startswith(_BLOCK_PATHS):
-                raise BlockedError(f"blocked: {urlsplit(url).hostname} redirected to a sign-in wall ({urlsplit(target).path})",
-                                   status=response.status_code)
+                raise BlockedError(
+                    f"blocked: {urlsplit(url).hostname} redirected to a sign-in wall ({urlsplit(target).path})",
+                    status=response.status_code,
+                )
             self._check_host(target)
             url, params = target, None
         raise FetchError(f"too many redirects fetching {url}")

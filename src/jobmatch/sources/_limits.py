@@ -6,8 +6,9 @@ import asyncio
 import random
 import time
 from collections import defaultdict
+from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import AsyncIterator, Protocol
+from typing import Protocol
 
 
 class HostLimiter(Protocol):

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
 from datetime import date
-from typing import AsyncIterator
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any, Mapping, Protocol, Sequence
+from typing import Any, Protocol
 
 import numpy as np
 from pydantic import BaseModel, Field
@@ -35,13 +36,16 @@ class Store(Protocol):
     def increment(self, execution_id: str, **deltas: int) -> None:
         """Add to an execution's counters atomically (`closed=1`, `filtered=3`, ...)."""
         ...
+
     def record_page(self, execution_id: str, number: int) -> None:
         """Note that the search has read its page `number` (1-based). `counts.pages` is the highest number recorded,
         so a dispatch run again after a crash does not count its pages twice."""
         ...
+
     def finish_execution(self, execution_id: str, status: ExecutionStatus, error: str | None = None) -> bool:
         """End a RUNNING execution; False (and nothing changed) when it had already ended."""
         ...
+
     def save_results(self, execution_id: str, results: Mapping[str, Any]) -> None: ...
     def get_results(self, execution_id: str) -> dict[str, Any] | None: ...
 
@@ -49,9 +53,11 @@ class Store(Protocol):
     def add_listings(self, execution_id: str, refs: Sequence[JobRef]) -> list[JobRef]:
         """Link cards to the execution; returns those not linked before (and counts them as listed)."""
         ...
+
     def settle_listing(self, execution_id: str, ref: JobRef, outcome: str, reason: str | None = None) -> bool:
         """Record how a listed posting ended and count it; False when it had already ended."""
         ...
+
     def failures(self, execution_id: str) -> list[Failure]: ...
     def unsettled_listings(self, execution_id: str) -> list[JobRef]: ...
 
@@ -77,9 +83,11 @@ class Store(Protocol):
     def latest_resume(self, api_key_id: str) -> Resume | None:
         """The key's most recently uploaded resume."""
         ...
+
     def list_resumes(self, api_key_id: str) -> list[Resume]:
         """The key's resumes, newest first."""
         ...
+
     def set_execution_owner(self, owner: ExecutionOwner) -> None: ...
     def execution_owner(self, execution_id: str) -> ExecutionOwner | None: ...
     def count_running(self, api_key_id: str) -> int:

@@ -13,8 +13,9 @@ from __future__ import annotations
 import json
 import time
 import zlib
-from datetime import datetime, timezone
-from typing import Any, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import boto3
@@ -63,8 +64,15 @@ def create_tables(prefix: str, *, client: Any | None = None) -> None:
 class DynamoStore:
     """The Store protocol over four DynamoDB tables sharing a name prefix."""
 
-    def __init__(self, prefix: str, *, region: str | None = None, endpoint_url: str | None = None,
-                 ttl_days: float = 30.0, create: bool = False):
+    def __init__(
+        self,
+        prefix: str,
+        *,
+        region: str | None = None,
+        endpoint_url: str | None = None,
+        ttl_days: float = 30.0,
+        create: bool = False,
+    ):
         resource = boto3.resource("dynamodb", region_name=region, endpoint_url=endpoint_url)
         if create:
             create_tables(prefix, client=resource.meta.client)
@@ -77,7 +85,7 @@ class DynamoStore:
         self.accounts = resource.Table(f"{prefix}-accounts")
 
     @classmethod
-    def from_url(cls, url: str, *, ttl_days: float = 30.0) -> "DynamoStore":
+    def from_url(cls, url: str, *, ttl_days: float = 30.0) -> DynamoStore:
         """`dynamodb://<prefix>?region=..&endpoint_url=..&create=1`; execution data expires after `ttl_days`."""
         parts = urlsplit(url)
         prefix = (parts.netloc + parts.path).strip("/")
@@ -129,24 +137,28 @@ class DynamoStore:
             self.executions.update_item(**update)
 
     def record_page(self, execution_id: str, number: int) -> None:
-        _conditional(lambda: self.executions.update_item(
-            Key={"pk": execution_id, "sk": EXEC_SK},
-            UpdateExpression="SET pages = :n, updated_at = :now",
-            ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(pages) OR pages < :n)",
-            ExpressionAttributeValues={":n": number, ":now": _iso(utcnow())},
-        ))
+        _conditional(
+            lambda: self.executions.update_item(
+                Key={"pk": execution_id, "sk": EXEC_SK},
+                UpdateExpression="SET pages = :n, updated_at = :now",
+                ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(pages) OR pages < :n)",
+                ExpressionAttributeValues={":n": number, ":now": _iso(utcnow())},
+            )
+        )
 
     def finish_execution(self, execution_id: str, status: ExecutionStatus, error: str | None = None) -> bool:
         now = _iso(utcnow())
         names = {"#s": "status", "#e": "error"}
         values = {":s": status.value, ":now": now, ":running": ExecutionStatus.RUNNING.value, ":e": error}
-        return _conditional(lambda: self.executions.update_item(
-            Key={"pk": execution_id, "sk": EXEC_SK},
-            UpdateExpression="SET #s = :s, #e = :e, updated_at = :now, finished_at = :now",
-            ConditionExpression="attribute_exists(pk) AND #s = :running",
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=values,
-        ))
+        return _conditional(
+            lambda: self.executions.update_item(
+                Key={"pk": execution_id, "sk": EXEC_SK},
+                UpdateExpression="SET #s = :s, #e = :e, updated_at = :now, finished_at = :now",
+                ConditionExpression="attribute_exists(pk) AND #s = :running",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+            )
+        )
 
     def save_results(self, execution_id: str, results: Mapping[str, Any]) -> None:
         # Compressed: an item is capped at 400 KB and a thousand matches' JSON would not fit.
@@ -236,11 +248,14 @@ class DynamoStore:
 
     def save_posting(self, posting: JobPosting) -> None:
         # A plain put is an upsert: one item per posting however often it is saved.
-        self.postings.put_item(Item={"pk": _posting_pk(posting.source, posting.job_id), "data": posting.model_dump_json()})
+        self.postings.put_item(
+            Item={"pk": _posting_pk(posting.source, posting.job_id), "data": posting.model_dump_json()}
+        )
 
     def execution_postings(self, execution_id: str) -> list[JobPosting]:
         kept = [
-            ref for ref, item in self._listings(execution_id)
+            ref
+            for ref, item in self._listings(execution_id)
             if item["state"] in (ListingOutcome.FETCHED, ListingOutcome.CACHED)
         ]
         stored: dict[str, JobPosting] = {}
@@ -275,14 +290,25 @@ class DynamoStore:
     # API keys, resumes, execution owners
 
     def create_api_key(self, key: ApiKey, key_hash: str) -> None:
-        self._transact([
-            {"Put": {"TableName": self.accounts.name,
-                     "Item": {"pk": f"key#{key.id}", "sk": "key", "data": key.model_dump_json()},
-                     "ConditionExpression": "attribute_not_exists(pk)"}},
-            {"Put": {"TableName": self.accounts.name,
-                     "Item": {"pk": f"hash#{key_hash}", "sk": "hash", "key_id": key.id},
-                     "ConditionExpression": "attribute_not_exists(pk)"}},
-        ], raise_on_conflict=True)
+        self._transact(
+            [
+                {
+                    "Put": {
+                        "TableName": self.accounts.name,
+                        "Item": {"pk": f"key#{key.id}", "sk": "key", "data": key.model_dump_json()},
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                },
+                {
+                    "Put": {
+                        "TableName": self.accounts.name,
+                        "Item": {"pk": f"hash#{key_hash}", "sk": "hash", "key_id": key.id},
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                },
+            ],
+            raise_on_conflict=True,
+        )
 
     def api_key_by_hash(self, key_hash: str) -> ApiKey | None:
         item = self.accounts.get_item(Key={"pk": f"hash#{key_hash}", "sk": "hash"}, ConsistentRead=True).get("Item")
@@ -302,10 +328,14 @@ class DynamoStore:
             {"pk": f"resumes#{resume.api_key_id}", "sk": f"{_iso(resume.created_at)}#{resume.id}", "data": data},
             {"pk": f"resume#{resume.id}", "sk": "resume", "data": data},
         ):
-            _conditional(lambda item=item: self.accounts.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)"))
+            _conditional(
+                lambda item=item: self.accounts.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
+            )
 
     def get_resume(self, resume_id: str) -> Resume | None:
-        item = self.accounts.get_item(Key={"pk": f"resume#{resume_id}", "sk": "resume"}, ConsistentRead=True).get("Item")
+        item = self.accounts.get_item(Key={"pk": f"resume#{resume_id}", "sk": "resume"}, ConsistentRead=True).get(
+            "Item"
+        )
         return Resume.model_validate_json(item["data"]) if item else None
 
     def latest_resume(self, api_key_id: str) -> Resume | None:
@@ -316,8 +346,13 @@ class DynamoStore:
         return self._resumes(api_key_id)
 
     def set_execution_owner(self, owner: ExecutionOwner) -> None:
-        item = {"pk": owner.execution_id, "sk": OWNER_SK, "data": owner.model_dump_json(),
-                "api_key_id": owner.api_key_id, "expires_at": self._expiry()}
+        item = {
+            "pk": owner.execution_id,
+            "sk": OWNER_SK,
+            "data": owner.model_dump_json(),
+            "api_key_id": owner.api_key_id,
+            "expires_at": self._expiry(),
+        }
         _conditional(lambda: self.executions.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)"))
 
     def execution_owner(self, execution_id: str) -> ExecutionOwner | None:
@@ -328,7 +363,8 @@ class DynamoStore:
         owners = _scan(self.executions, Attr("sk").eq(OWNER_SK) & Attr("api_key_id").eq(api_key_id))
         ids = [{"pk": item["pk"], "sk": EXEC_SK} for item in owners]
         return sum(
-            1 for item in self._batch_get(self.executions.name, ids)
+            1
+            for item in self._batch_get(self.executions.name, ids)
             if item.get("status") == ExecutionStatus.RUNNING.value
         )
 
@@ -438,7 +474,7 @@ def _posting_pk(source: str, job_id: str) -> str:
 
 
 def _iso(value: datetime) -> str:
-    return value.astimezone(timezone.utc).isoformat()
+    return value.astimezone(UTC).isoformat()
 
 
 def _parse(value: str | None) -> datetime | None:

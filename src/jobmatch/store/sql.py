@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 from sqlalchemy import (
@@ -13,7 +14,6 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
-    Float,
     Integer,
     LargeBinary,
     MetaData,
@@ -274,9 +274,11 @@ class SqlStore:
 
     def get_posting(self, source: str, job_id: str) -> JobPosting | None:
         with self.engine.connect() as conn:
-            row = conn.execute(
-                select(postings).where(postings.c.source == source, postings.c.job_id == job_id)
-            ).mappings().first()
+            row = (
+                conn.execute(select(postings).where(postings.c.source == source, postings.c.job_id == job_id))
+                .mappings()
+                .first()
+            )
         return _posting(row) if row else None
 
     def save_posting(self, posting: JobPosting) -> None:
@@ -326,7 +328,12 @@ class SqlStore:
         if not vectors:
             return
         rows = [
-            {"model": model, "key": key, "dim": int(vector.shape[-1]), "vector": np.asarray(vector, np.float32).tobytes()}
+            {
+                "model": model,
+                "key": key,
+                "dim": int(vector.shape[-1]),
+                "vector": np.asarray(vector, np.float32).tobytes(),
+            }
             for key, vector in vectors.items()
         ]
         with self.engine.begin() as conn:
@@ -359,9 +366,16 @@ class SqlStore:
 
     def latest_resume(self, api_key_id: str) -> Resume | None:
         with self.engine.connect() as conn:
-            row = conn.execute(
-                select(resumes).where(resumes.c.api_key_id == api_key_id).order_by(resumes.c.created_at.desc()).limit(1)
-            ).mappings().first()
+            row = (
+                conn.execute(
+                    select(resumes)
+                    .where(resumes.c.api_key_id == api_key_id)
+                    .order_by(resumes.c.created_at.desc())
+                    .limit(1)
+                )
+                .mappings()
+                .first()
+            )
         return _resume(row) if row else None
 
     def list_resumes(self, api_key_id: str) -> list[Resume]:
@@ -377,9 +391,11 @@ class SqlStore:
 
     def execution_owner(self, execution_id: str) -> ExecutionOwner | None:
         with self.engine.connect() as conn:
-            row = conn.execute(
-                select(execution_owners).where(execution_owners.c.execution_id == execution_id)
-            ).mappings().first()
+            row = (
+                conn.execute(select(execution_owners).where(execution_owners.c.execution_id == execution_id))
+                .mappings()
+                .first()
+            )
         return ExecutionOwner(**row) if row else None
 
     def count_running(self, api_key_id: str) -> int:
@@ -425,7 +441,7 @@ def _increment(conn: Connection, execution_id: str, deltas: Mapping[str, int]) -
 def _aware(value: datetime | None) -> datetime | None:
     # SQLite hands back naive datetimes; everything jobmatch stores is UTC.
     if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
+        return value.replace(tzinfo=UTC)
     return value
 
 

@@ -60,8 +60,14 @@ def view_url(base: str, listing: Listing) -> str:
 
 def relative_time(seconds: int) -> str:
     """How LinkedIn words an age: "5 hours ago", "1 week ago", "3 months ago"."""
-    for unit, size in (("year", 365 * 86400), ("month", 30 * 86400), ("week", 7 * 86400), ("day", 86400),
-                       ("hour", 3600), ("minute", 60)):
+    for unit, size in (
+        ("year", 365 * 86400),
+        ("month", 30 * 86400),
+        ("week", 7 * 86400),
+        ("day", 86400),
+        ("hour", 3600),
+        ("minute", 60),
+    ):
         if seconds >= size:
             count = seconds // size
             return f"{count} {unit}{'s' if count != 1 else ''} ago"
@@ -105,8 +111,10 @@ def _company_href(base: str, company: str, trk: str) -> str:
 def search_card(base: str, listing: Listing, index: int, position: int, ref_id: str, tracking_id: str) -> str:
     """One `<li>` of a search result page (the guest API fragment and the full search page share it)."""
     p = listing.posting
-    href = (f"{view_url(base, listing)}?position={position}&pageNum=0"
-            f"&refId={quote(ref_id, safe='')}&trackingId={quote(tracking_id, safe='')}")
+    href = (
+        f"{view_url(base, listing)}?position={position}&pageNum=0"
+        f"&refId={quote(ref_id, safe='')}&trackingId={quote(tracking_id, safe='')}"
+    )
     new = listing.age < 86400
     time_class = "job-search-card__listdate--new" if new else "job-search-card__listdate"
     return f"""
@@ -127,7 +135,7 @@ def search_card(base: str, listing: Listing, index: int, position: int, ref_id: 
             {escape(p.title)}
           </h3>
             <h4 class="base-search-card__subtitle">
-          <a class="hidden-nested-link" data-tracking-client-ingraph data-tracking-control-name="public_jobs_jserp-result_job-search-card-subtitle" data-tracking-will-navigate href="{escape(_company_href(base, p.company, 'public_jobs_jserp-result_job-search-card-subtitle'))}">
+          <a class="hidden-nested-link" data-tracking-client-ingraph data-tracking-control-name="public_jobs_jserp-result_job-search-card-subtitle" data-tracking-will-navigate href="{escape(_company_href(base, p.company, "public_jobs_jserp-result_job-search-card-subtitle"))}">
             {escape(p.company)}
           </a>
             </h4>
@@ -153,16 +161,22 @@ def search_fragment(cards: list[str]) -> str:
 
 def _top_card(base: str, listing: Listing, full_page: bool) -> str:
     p = listing.posting
-    title_class = ("top-card-layout__title font-sans text-lg papabear:text-xl font-bold leading-open "
-                   "text-color-text mb-0 topcard__title")
+    title_class = (
+        "top-card-layout__title font-sans text-lg papabear:text-xl font-bold leading-open "
+        "text-color-text mb-0 topcard__title"
+    )
     if full_page:
         title = f'<h1 class="{title_class}">{escape(p.title)}</h1>'
     else:
-        title = (f'<a href="{escape(view_url(base, listing))}?trk=public_jobs_topcard-title" '
-                 f'data-tracking-control-name="public_jobs_topcard-title" class="topcard__link" '
-                 f'data-tracking-will-navigate>\n            <h2 class="{title_class}">{escape(p.title)}</h2>\n'
-                 f'          </a>')
-    posted_class = "posted-time-ago__text posted-time-ago__text--new" if listing.age < 86400 else "posted-time-ago__text"
+        title = (
+            f'<a href="{escape(view_url(base, listing))}?trk=public_jobs_topcard-title" '
+            f'data-tracking-control-name="public_jobs_topcard-title" class="topcard__link" '
+            f'data-tracking-will-navigate>\n            <h2 class="{title_class}">{escape(p.title)}</h2>\n'
+            f"          </a>"
+        )
+    posted_class = (
+        "posted-time-ago__text posted-time-ago__text--new" if listing.age < 86400 else "posted-time-ago__text"
+    )
     if p.closed:
         # A closed posting: LinkedIn shows the figure and leaves the call-to-action container empty.
         closed = """
@@ -174,8 +188,9 @@ def _top_card(base: str, listing: Listing, full_page: bool) -> str:
     else:
         closed = ""
         offsite = listing.offsite
-        icon = ('\n            <icon data-svg-class-name="apply-button__offsite-apply-icon-svg"></icon>'
-                if offsite else "")
+        icon = (
+            '\n            <icon data-svg-class-name="apply-button__offsite-apply-icon-svg"></icon>' if offsite else ""
+        )
         kind = "apply-link-offsite" if offsite else "apply-link-onsite"
         cta = f"""
         <button class="sign-up-modal__outlet top-card-layout__cta mt-2 ml-1.5 h-auto babybear:flex-auto top-card-layout__cta--primary btn-md btn-primary" data-tracking-client-ingraph data-tracking-control-name="public_jobs_contextual-sign-in-modal_ssr-ui-lib-outlet-button" data-modal="job-details-topcard-apply-modal">
@@ -187,7 +202,7 @@ def _top_card(base: str, listing: Listing, full_page: bool) -> str:
     return f"""
     <section class="top-card-layout container-lined overflow-hidden babybear:rounded-[0px]">
       <div class="top-card-layout__card relative p-2 papabear:p-details-container-padding">
-      <a href="{escape(_company_href(base, p.company, 'public_jobs_topcard_logo'))}" target="_self" data-tracking-control-name="public_jobs_topcard_logo" data-tracking-will-navigate>
+      <a href="{escape(_company_href(base, p.company, "public_jobs_topcard_logo"))}" target="_self" data-tracking-control-name="public_jobs_topcard_logo" data-tracking-will-navigate>
       <img class="artdeco-entity-image artdeco-entity-image--square-5" data-ghost-classes="artdeco-entity-image--ghost" alt="{escape(p.company)}">
       </a>
           <div class="top-card-layout__entity-info-container flex flex-wrap papabear:flex-nowrap">
@@ -197,7 +212,7 @@ def _top_card(base: str, listing: Listing, full_page: bool) -> str:
                 <h4 class="top-card-layout__second-subline font-sans text-sm leading-open text-color-text-low-emphasis mt-0.5">
         <div class="topcard__flavor-row">
           <span class="topcard__flavor">
-              <a class="topcard__org-name-link topcard__flavor--black-link" data-tracking-control-name="public_jobs_topcard-org-name" data-tracking-will-navigate href="{escape(_company_href(base, p.company, 'public_jobs_topcard-org-name'))}" rel="noopener" target="_blank">
+              <a class="topcard__org-name-link topcard__flavor--black-link" data-tracking-control-name="public_jobs_topcard-org-name" data-tracking-will-navigate href="{escape(_company_href(base, p.company, "public_jobs_topcard-org-name"))}" rel="noopener" target="_blank">
                 {escape(p.company)}
               </a>
           </span>
@@ -226,9 +241,14 @@ def _top_card(base: str, listing: Listing, full_page: bool) -> str:
 
 def _details(listing: Listing) -> str:
     p = listing.posting
-    criteria = [("Seniority level", p.seniority), ("Employment type", p.employment_type),
-                ("Job function", p.job_function), ("Industries", p.industries)]
-    items = "".join(f"""
+    criteria = [
+        ("Seniority level", p.seniority),
+        ("Employment type", p.employment_type),
+        ("Job function", p.job_function),
+        ("Industries", p.industries),
+    ]
+    items = "".join(
+        f"""
         <li class="description__job-criteria-item">
           <h3 class="description__job-criteria-subheader">
             {name}
@@ -236,7 +256,10 @@ def _details(listing: Listing) -> str:
           <span class="description__job-criteria-text description__job-criteria-text--criteria">
             {escape(value)}
           </span>
-        </li>""" for name, value in criteria if value)
+        </li>"""
+        for name, value in criteria
+        if value
+    )
     return f"""
     <div class="decorated-job-posting__details">
 <!---->
@@ -294,7 +317,7 @@ def _similar_card(base: str, listing: Listing, index: int) -> str:
         {escape(p.title)}
           </h3>
             <h4 class="base-main-card__subtitle body-text text-color-text overflow-hidden">
-          <a class="hidden-nested-link outline-offset-[-1px]" href="{escape(_company_href(base, p.company, 'public_jobs_similar-jobs_main-jobs-card-subtitle'))}">
+          <a class="hidden-nested-link outline-offset-[-1px]" href="{escape(_company_href(base, p.company, "public_jobs_similar-jobs_main-jobs-card-subtitle"))}">
             {escape(p.company)}
           </a>
             </h4>
@@ -400,8 +423,9 @@ def wall_page(base: str, kind: str) -> str:
         </form>
       </section>
     </main>"""
-    return _document(f"{heading} | LinkedIn", f"{base}/{'signup/cold-join' if kind == 'signup' else 'authwall'}",
-                     heading, body)
+    return _document(
+        f"{heading} | LinkedIn", f"{base}/{'signup/cold-join' if kind == 'signup' else 'authwall'}", heading, body
+    )
 
 
 def error_page(status: int, message: str) -> str:

@@ -19,7 +19,7 @@ from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import formatdate
 from pathlib import Path
 from typing import Any
@@ -37,9 +37,20 @@ _SEARCH_API = "/jobs-guest/jobs/api/seeMoreJobPostings/search"
 _POSTING_API = re.compile(r"^/jobs-guest/jobs/api/jobPosting/([^/]+)/?$")
 _JOB_VIEW = re.compile(r"^/jobs/view/(?:.*-)?(\d+)/?$")
 _TPR = re.compile(r"^r(\d+)$")
-_REASONS = {200: "OK", 204: "No Content", 302: "Found", 400: "Bad Request", 404: "Not Found",
-            405: "Method Not Allowed", 429: "Too Many Requests", 431: "Request Header Fields Too Large",
-            500: "Internal Server Error", 501: "Not Implemented", 503: "Service Unavailable", 999: "Request denied"}
+_REASONS = {
+    200: "OK",
+    204: "No Content",
+    302: "Found",
+    400: "Bad Request",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    429: "Too Many Requests",
+    431: "Request Header Fields Too Large",
+    500: "Internal Server Error",
+    501: "Not Implemented",
+    503: "Service Unavailable",
+    999: "Request denied",
+}
 _HTML = "text/html; charset=utf-8"
 
 
@@ -152,32 +163,47 @@ def _token(*parts: object) -> str:
     return base64.b64encode(hashlib.sha256("|".join(map(str, parts)).encode()).digest()[:16]).decode()
 
 
-def generate_postings(n: int, seed: int = 0, *, closed_rate: float = 0.1, now: datetime | None = None
-                      ) -> list[JobPosting]:
+def generate_postings(
+    n: int, seed: int = 0, *, closed_rate: float = 0.1, now: datetime | None = None
+) -> list[JobPosting]:
     """N postings across ten occupations with multi-paragraph descriptions; the same seed gives the same postings."""
     rng = random.Random(seed)
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     occupations = list(OCCUPATIONS)
     rng.shuffle(occupations)
     ids: set[int] = set()
     postings = []
     for i in range(n):
         occupation = occupations[i % len(occupations)]
-        title, company, location = (rng.choice(occupation.titles), rng.choice(occupation.companies),
-                                    rng.choice(LOCATIONS))
+        title, company, location = (
+            rng.choice(occupation.titles),
+            rng.choice(occupation.companies),
+            rng.choice(LOCATIONS),
+        )
         job_id = rng.randrange(4_000_000_000, 4_500_000_000)
         while job_id in ids:
             job_id += 1
         ids.add(job_id)
         days = min(int(rng.expovariate(1 / 7)), 45)  # most postings are recent, a few are weeks old
         slug = markup.job_slug(title, company)
-        postings.append(JobPosting(
-            source="linkedin", job_id=str(job_id), url=f"https://www.linkedin.com/jobs/view/{slug}-{job_id}",
-            title=title, company=company, location=location, posted_at=now.date() - timedelta(days),
-            description=describe(occupation, title, company, location, rng), seniority=seniority_for(title),
-            employment_type=rng.choice(EMPLOYMENT_TYPES), job_function=occupation.job_function,
-            industries=rng.choice(occupation.industries), closed=rng.random() < closed_rate, fetched_at=now,
-        ))
+        postings.append(
+            JobPosting(
+                source="linkedin",
+                job_id=str(job_id),
+                url=f"https://www.linkedin.com/jobs/view/{slug}-{job_id}",
+                title=title,
+                company=company,
+                location=location,
+                posted_at=now.date() - timedelta(days),
+                description=describe(occupation, title, company, location, rng),
+                seniority=seniority_for(title),
+                employment_type=rng.choice(EMPLOYMENT_TYPES),
+                job_function=occupation.job_function,
+                industries=rng.choice(occupation.industries),
+                closed=rng.random() < closed_rate,
+                fetched_at=now,
+            )
+        )
     return postings
 
 
@@ -187,9 +213,12 @@ class Board:
     def __init__(self, config: BoardConfig | None = None, postings: list[JobPosting] | None = None) -> None:
         self.config = config or BoardConfig()
         cfg = self.config
-        self.now = cfg.now or datetime.now(timezone.utc)
-        raw = postings if postings is not None else generate_postings(
-            cfg.count, cfg.seed, closed_rate=cfg.closed_rate, now=self.now)
+        self.now = cfg.now or datetime.now(UTC)
+        raw = (
+            postings
+            if postings is not None
+            else generate_postings(cfg.count, cfg.seed, closed_rate=cfg.closed_rate, now=self.now)
+        )
         self._listings: dict[str, markup.Listing] = {}
         for posting in raw:
             listing = self._listing(posting)
@@ -225,17 +254,28 @@ class Board:
         today = self.now.date()
         posted = posting.posted_at or today - timedelta(min(int(_unit(seed, "days", job_id) * 28), 27))
         age = max(0, (today - posted).days) * 86400 + (1 + int(_unit(seed, "hour", job_id) * 20)) * 3600
-        applicants = ("Be among the first 25 applicants", "Over 200 applicants",
-                      f"{26 + int(_unit(seed, 'applicants', job_id) * 170)} applicants")
+        applicants = (
+            "Be among the first 25 applicants",
+            "Over 200 applicants",
+            f"{26 + int(_unit(seed, 'applicants', job_id) * 170)} applicants",
+        )
         slug = markup.job_slug(posting.title, posting.company)
-        updated = posting.model_copy(update={  # the URL points at the board once it has started
-            "job_id": job_id, "source": "linkedin", "posted_at": posted,
-            "url": f"https://www.linkedin.com/jobs/view/{slug}-{job_id}"})
+        updated = posting.model_copy(
+            update={  # the URL points at the board once it has started
+                "job_id": job_id,
+                "source": "linkedin",
+                "posted_at": posted,
+                "url": f"https://www.linkedin.com/jobs/view/{slug}-{job_id}",
+            }
+        )
         return markup.Listing(
-            posting=updated, age=age, listed=posted,
+            posting=updated,
+            age=age,
+            listed=posted,
             style="br" if _unit(seed, "style", job_id) < 0.6 else "p",
             applicants=applicants[int(_unit(seed, "applicants-kind", job_id) * 3)],
-            offsite=_unit(seed, "offsite", job_id) < 0.6)
+            offsite=_unit(seed, "offsite", job_id) < 0.6,
+        )
 
     @property
     def faults(self) -> dict[str, str]:
@@ -262,8 +302,11 @@ class Board:
         listings = [item for item in self._listings.values() if tpr is None or item.age <= tpr]
         words = [w for w in re.findall(r"\w+", keywords.lower()) if len(w) > 1]
         if self.config.filter_keywords and words:
-            listings = [item for item in listings
-                        if any(w in f"{item.posting.title}\n{item.posting.description}".lower() for w in words)]
+            listings = [
+                item
+                for item in listings
+                if any(w in f"{item.posting.title}\n{item.posting.description}".lower() for w in words)
+            ]
         return listings
 
     def listed(self, tpr: int | None = None, keywords: str = "") -> list[JobPosting]:
@@ -295,11 +338,11 @@ class Board:
             return []
         for page_start, offset, size in reversed(table):
             if page_start == start:
-                return listed[offset:offset + size]
+                return listed[offset : offset + size]
             if page_start < start:
                 # A start no page begins at (a client stepping by a fixed stride): continue from there.
                 offset += start - page_start
-                return listed[offset:offset + self.config.page_size]
+                return listed[offset : offset + self.config.page_size]
         return []
 
     def page(self, start: int, tpr: int | None = None, keywords: str = "") -> list[JobPosting]:
@@ -313,8 +356,10 @@ class Board:
         self._server = await asyncio.start_server(self._connection, host, port, backlog=1024, limit=65536)
         bound = self._server.sockets[0].getsockname()
         self.url = f"http://{host if ':' not in host else f'[{host}]'}:{bound[1]}"
-        self._listings = {job_id: replace(item, posting=item.posting.model_copy(
-            update={"url": markup.view_url(self.url, item)})) for job_id, item in self._listings.items()}
+        self._listings = {
+            job_id: replace(item, posting=item.posting.model_copy(update={"url": markup.view_url(self.url, item)}))
+            for job_id, item in self._listings.items()
+        }
         self.postings = [item.posting for item in self._listings.values()]
         return self.url
 
@@ -355,8 +400,12 @@ class Board:
     def reset_stats(self) -> None:
         """Zero the counters (requests still in flight stay counted); fault attempts are kept, see reset_faults."""
         old = self.stats
-        self.stats = BoardStats(in_flight=old.in_flight, max_in_flight=old.in_flight,
-                                in_flight_jobs=old.in_flight_jobs, max_in_flight_jobs=old.in_flight_jobs)
+        self.stats = BoardStats(
+            in_flight=old.in_flight,
+            max_in_flight=old.in_flight,
+            in_flight_jobs=old.in_flight_jobs,
+            max_in_flight_jobs=old.in_flight_jobs,
+        )
 
     def reset_faults(self) -> None:
         """Re-arm every fault, as if no posting had been fetched yet."""
@@ -376,16 +425,24 @@ class Board:
                 try:
                     head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), self.config.keepalive_timeout)
                 except asyncio.LimitOverrunError:
-                    await self._write(writer, "GET", _Reply(431, markup.error_page(431, "headers too large").encode()),
-                                      keep_alive=False)
+                    await self._write(
+                        writer,
+                        "GET",
+                        _Reply(431, markup.error_page(431, "headers too large").encode()),
+                        keep_alive=False,
+                    )
                     break
-                except (asyncio.IncompleteReadError, asyncio.TimeoutError, ConnectionError):
+                except (TimeoutError, asyncio.IncompleteReadError, ConnectionError):
                     break
                 request = _parse(head)
                 if request is None or "chunked" in (request.headers.get("transfer-encoding") or ""):
                     status = 400 if request is None else 501
-                    await self._write(writer, "GET", _Reply(status, markup.error_page(status, "bad request").encode()),
-                                      keep_alive=False)
+                    await self._write(
+                        writer,
+                        "GET",
+                        _Reply(status, markup.error_page(status, "bad request").encode()),
+                        keep_alive=False,
+                    )
                     break
                 length = request.headers.get("content-length", "0")
                 if length.isdigit() and int(length):
@@ -438,10 +495,14 @@ class Board:
         if reply.fault is None:
             self.stats.by_status[reply.status] = self.stats.by_status.get(reply.status, 0) + 1
         keep_alive = keep_alive and reply.fault is None
-        lines = [f"HTTP/1.1 {reply.status} {_REASONS.get(reply.status, 'Unknown')}",
-                 f"Date: {formatdate(usegmt=True)}", f"Content-Type: {reply.content_type}",
-                 f"Content-Length: {len(reply.body)}", f"Connection: {'keep-alive' if keep_alive else 'close'}",
-                 *(f"{name}: {value}" for name, value in reply.headers)]
+        lines = [
+            f"HTTP/1.1 {reply.status} {_REASONS.get(reply.status, 'Unknown')}",
+            f"Date: {formatdate(usegmt=True)}",
+            f"Content-Type: {reply.content_type}",
+            f"Content-Length: {len(reply.body)}",
+            f"Connection: {'keep-alive' if keep_alive else 'close'}",
+            *(f"{name}: {value}" for name, value in reply.headers),
+        ]
         body = b"" if method == "HEAD" else reply.body
         if reply.fault == "truncate":
             body = body[: len(body) // 2]  # the Content-Length promised the whole body
@@ -482,9 +543,11 @@ class Board:
             if mode == "999":
                 return _Reply(999, markup.error_page(999, "Request denied").encode())
             back = quote(self.url + request.target, safe="")
-            location = (f"{self.url}/authwall?trk=bf&trkInfo=bf&original_referer=&sessionRedirect={back}"
-                        if mode == "authwall" else
-                        f"{self.url}/signup/cold-join?source=jobs_registration&session_redirect={back}")
+            location = (
+                f"{self.url}/authwall?trk=bf&trkInfo=bf&original_referer=&sessionRedirect={back}"
+                if mode == "authwall"
+                else f"{self.url}/signup/cold-join?source=jobs_registration&session_redirect={back}"
+            )
             return _Reply(302, b"", [("Location", location)])
         if cfg.rate_limit is not None:
             now = asyncio.get_running_loop().time()
@@ -493,8 +556,9 @@ class Board:
                 window.popleft()
             if len(window) >= cfg.rate_limit:
                 stats.rate_limited += 1
-                return _Reply(429, markup.error_page(429, "Too many requests").encode(),
-                              [("Retry-After", str(cfg.retry_after))])
+                return _Reply(
+                    429, markup.error_page(429, "Too many requests").encode(), [("Retry-After", str(cfg.retry_after))]
+                )
             window.append(now)
         if route in ("search_api", "posting_api") and "csrf-token" in request.headers:
             if request.headers["csrf-token"].strip('"') in self._sessions:
@@ -535,9 +599,12 @@ class Board:
         keywords = request.query.get("keywords", "")
         listings = self._page(start, _tpr(request.query), keywords)
         ref_id = _token(self.config.seed, "ref", keywords, request.query.get("location", ""), start)
-        cards = [markup.search_card(self.url, item, start + i, i + 1, ref_id,
-                                    _token(self.config.seed, "tracking", item.job_id, start))
-                 for i, item in enumerate(listings)]
+        cards = [
+            markup.search_card(
+                self.url, item, start + i, i + 1, ref_id, _token(self.config.seed, "tracking", item.job_id, start)
+            )
+            for i, item in enumerate(listings)
+        ]
         # Past the end LinkedIn answers 200 with nothing at all, not even the doctype.
         ok = _Reply(200, markup.search_fragment(cards).encode() if cards else b"")
         kind = self._fault(f"search:{start}", self.search_fault(start))
@@ -551,11 +618,14 @@ class Board:
         if route == "job_view":
             items = list(self._listings.values())
             at = items.index(listing)
-            similar = (items[at + 1:] + items[:at])[:6]  # other postings, never this one
+            similar = (items[at + 1 :] + items[:at])[:6]  # other postings, never this one
             ok = _Reply(200, markup.job_page(self.url, listing, similar).encode())
         elif job_id in self._missing:
-            ok = _Reply(404, markup.error_page(404, "Not found").encode()) if self._missing[job_id] == "404" \
+            ok = (
+                _Reply(404, markup.error_page(404, "Not found").encode())
+                if self._missing[job_id] == "404"
                 else _Reply(200, b"")
+            )
         else:
             ok = _Reply(200, markup.posting_fragment(self.url, listing).encode())
         kind = self._fault(f"job:{job_id}", self._faults.get(job_id))
@@ -564,8 +634,10 @@ class Board:
     def _search_page(self, request: _Request) -> _Reply:
         keywords, location = request.query.get("keywords", ""), request.query.get("location", "")
         ref_id = _token(self.config.seed, "ref-page", keywords, location)
-        cards = [markup.search_card(self.url, item, i, i + 1, ref_id, _token(self.config.seed, "t", item.job_id))
-                 for i, item in enumerate(self._page(0, _tpr(request.query), keywords))]
+        cards = [
+            markup.search_card(self.url, item, i, i + 1, ref_id, _token(self.config.seed, "t", item.job_id))
+            for i, item in enumerate(self._page(0, _tpr(request.query), keywords))
+        ]
         headers: list[tuple[str, str]] = []
         current = _cookies(request.headers.get("cookie", "")).get("JSESSIONID", "").strip('"')
         if current not in self._sessions:
@@ -575,8 +647,10 @@ class Board:
             # Like LinkedIn's, minus Domain and Secure, which would stop a client sending it back to loopback.
             headers.append(("Set-Cookie", f'JSESSIONID="{session}"; Path=/; SameSite=Lax'))
         bcookie = _token(self.config.seed, "bcookie", self.stats.sessions)
-        headers += [("Set-Cookie", f'bcookie="v=2&{bcookie}"; Path=/; Max-Age=31536000; SameSite=Lax'),
-                    ("Set-Cookie", "lang=v=2&lang=en-us; Path=/; SameSite=Lax")]
+        headers += [
+            ("Set-Cookie", f'bcookie="v=2&{bcookie}"; Path=/; Max-Age=31536000; SameSite=Lax'),
+            ("Set-Cookie", "lang=v=2&lang=en-us; Path=/; SameSite=Lax"),
+        ]
         return _Reply(200, markup.search_page(self.url, cards, keywords, location).encode(), headers)
 
 
@@ -629,8 +703,13 @@ def _cookies(header: str) -> dict[str, str]:
     return {name: value for name, _, value in pairs if name}
 
 
-def serve(host: str = "127.0.0.1", port: int = 8765, config: BoardConfig | None = None,
-          jobs_file: Path | None = None, count: int = 50) -> None:
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    config: BoardConfig | None = None,
+    jobs_file: Path | None = None,
+    count: int = 50,
+) -> None:
     """Serve until Ctrl-C: postings from `jobs_file`, else `count` generated ones; prints the URL first."""
     config = replace(config or BoardConfig(), count=count)
     board = Board(config, load_postings(jobs_file) if jobs_file is not None else None)

@@ -43,9 +43,19 @@ class Workers:
             index = len(self.processes)
             log = open(self._log_dir / f"worker{index}.log", "wb")
             process = subprocess.Popen(
-                [sys.executable, "-m", "jobmatch.cli", "worker", f"--concurrency={concurrency}",
-                 f"--name=w{index}-{os.getpid()}@%h", "--loglevel=WARNING"],
-                env=self._env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                [
+                    sys.executable,
+                    "-m",
+                    "jobmatch.cli",
+                    "worker",
+                    f"--concurrency={concurrency}",
+                    f"--name=w{index}-{os.getpid()}@%h",
+                    "--loglevel=WARNING",
+                ],
+                env=self._env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
             log.close()
             self.processes.append(process)
