@@ -60,6 +60,14 @@ class SearchQuery(BaseModel):
         return max(1, round(self.post_time * 86400))
 
 
+class WorkplaceType(StrEnum):
+    """Where the work is done, as the boards that say so put it."""
+
+    REMOTE = "remote"
+    HYBRID = "hybrid"
+    ONSITE = "on-site"
+
+
 class JobRef(BaseModel):
     """A posting as a search result card lists it."""
 
@@ -85,6 +93,12 @@ class JobPosting(JobRef):
     job_function: str | None = None
     industries: str | None = None
     apply_url: str | None = None
+    department: str | None = None
+    workplace_type: WorkplaceType | None = None
+    salary_min: float | None = None
+    salary_max: float | None = None
+    salary_currency: str | None = Field(None, description="ISO 4217 code, e.g. USD.")
+    salary_interval: str | None = Field(None, description="What the salary range is per: year, month, week, day, hour.")
     closed: bool = False
     fetched_at: datetime = Field(default_factory=utcnow)
 
@@ -113,6 +127,7 @@ class Counts(BaseModel):
     failed: int = 0
     closed: int = 0
     filtered: int = 0
+    retries: int = Field(0, description="Requests to the boards that were tried again (throttled, failed, timed out).")
 
 
 class Failure(BaseModel):
