@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from jobmatch.config import Settings
+from jobmatch.models import Execution, SearchQuery
+from jobmatch.store import Store, keep_resume
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -68,3 +71,9 @@ def postgres_reachable() -> bool:
         return True
     except Exception:  # noqa: BLE001 - any failure means "not here"
         return False
+
+
+def new_execution(store: Store, query: SearchQuery, resume_text: str | None = None, **fields: Any) -> Execution:
+    """A search to submit, its resume (when given) kept in the store where every analyzer reads it."""
+    resume_id = keep_resume(store, resume_text).id if resume_text is not None else None
+    return Execution(query=query, resume_id=resume_id, **fields)

@@ -19,6 +19,9 @@ from jobmatch.models import ExecutionStatus, Match, SearchQuery, SearchReport
 
 if TYPE_CHECKING:
     from jobmatch.api.client import JobscrapeClient
+    from jobmatch.models import Execution
+    from jobmatch.pipeline import Runner
+    from jobmatch.store import Store
 
 app = typer.Typer(
     help="jobmatch: find the job postings that fit your resume.",
@@ -189,20 +192,19 @@ def search(
     )
     resume_text = _guard(lambda: _read_resume(resume)) if resume else None
 
-    from jobmatch.pipeline import load_report
-    from jobmatch.pipeline.local import LocalRunner
-    from jobmatch.ranking import Ranker
+    from jobmatch.models import Execution
+    from jobmatch.pipeline import load_report, make_runner
     from jobmatch.store import open_store
 
     store = open_store(settings)
-    if settings.engine == "celery":
-        from jobmatch.pipeline.celery import CeleryRunner
+    resume_id = None
+    if resume is not None and resume_text is not None:
+        from jobmatch.store import keep_resume
 
-        # The workers scrape and rank; this process submits and follows the progress in the store.
-        runner = CeleryRunner(settings, store)
-    else:
-        runner = LocalRunner(settings, store, Ranker(settings, cache=store))
-    execution = asyncio.run(_run_with_progress(runner, store, search_query, resume_text))
+        resume_id = keep_resume(store, resume_text, filename=resume.name, size=resume.stat().st_size).id
+    # Inline: the embedded engine runs here (with a ranking bar); another engine runs it and this process follows.
+    runner = make_runner(settings, store, inline=True)
+    execution = asyncio.run(_run_with_progress(runner, store, Execution(query=search_query, resume_id=resume_id)))
     report = load_report(store, execution.id)
     assert report is not None
     if execution.status is not ExecutionStatus.SUCCEEDED:
@@ -211,7 +213,8 @@ def search(
     assert counts is not None
     err.print(
         f"Listed {counts.listed}: fetched {counts.fetched}, cached {counts.cached}, failed {counts.failed}"
-        f" (closed {counts.closed}, filtered {counts.filtered}). Execution {execution.id}.",
+        f" (closed {counts.closed}, filtered {counts.filtered}; {counts.retries} request(s) retried)."
+        f" Execution {execution.id}.",
         highlight=False,
     )
     for note in report.notes:
@@ -221,7 +224,8 @@ def search(
     _emit(report, chosen, out, matches_only=False)
 
 
-async def _run_with_progress(runner, store, query: SearchQuery, resume_text: str | None):
+async def _run_with_progress(runner: Runner, store: Store, execution: Execution) -> Execution:
+    query = execution.query
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -233,41 +237,37 @@ async def _run_with_progress(runner, store, query: SearchQuery, resume_text: str
         pages = progress.add_task("Search pages", total=query.pages, detail="")
         postings = progress.add_task("Postings", total=None, detail="")
         ranking = progress.add_task("Ranking", total=None, detail="", visible=False)
-        started: dict[str, str] = {}
 
         def rank_progress(done: int, total: int) -> None:
             progress.update(ranking, completed=done, total=total, visible=True)
 
         def refresh() -> None:
-            execution = store.get_execution(started["id"])
-            if execution is None:
+            current = store.get_execution(execution.id)
+            if current is None:
                 return
-            c = execution.counts
+            c = current.counts
             progress.update(pages, completed=c.pages, total=max(query.pages, c.pages))
             progress.update(
                 postings,
-                completed=c.fetched + c.cached + c.failed,
+                completed=c.settled,
                 total=c.listed or None,
-                detail=f"fetched {c.fetched} · cached {c.cached} · failed {c.failed}",
+                detail=f"fetched {c.fetched} · cached {c.cached} · failed {c.failed} · retries {c.retries}",
             )
 
         async def poll() -> None:
             while True:
-                if started:
-                    refresh()
+                refresh()
                 await asyncio.sleep(0.25)
 
         poller = asyncio.create_task(poll())
         try:
-            execution = await runner.run(
-                query, resume_text, on_start=lambda e: started.update(id=e.id), rank_progress=rank_progress
-            )
+            ended = await runner.run(execution, rank_progress=rank_progress)
         finally:
             poller.cancel()
         refresh()
-        if execution.counts.pages < query.pages:
-            progress.update(pages, total=execution.counts.pages or 1, completed=execution.counts.pages)
-    return execution
+        if ended.counts.pages < query.pages:
+            progress.update(pages, total=ended.counts.pages or 1, completed=ended.counts.pages)
+    return ended
 
 
 def _read_resume(path: Path) -> str:
@@ -435,9 +435,7 @@ def submit(
     ] = None,
     api: Annotated[str | None, typer.Option(help="The API's base URL (default: JOBMATCH_API_URL).")] = None,
     api_key: Annotated[str | None, typer.Option("--api-key", help="Your key (default: JOBMATCH_API_KEY).")] = None,
-    out: Annotated[
-        Path | None, typer.Option(help="Save the HTML report here (default: jobmatch-<id>.html).")
-    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Save the HTML report here (default: jobmatch-<id>.html).")] = None,
     open_report: Annotated[bool, typer.Option("--open", help="Open the report in the browser.")] = False,
 ) -> None:
     """Submit a search to a jobmatch API (local, Celery-backed or on AWS), poll it with a progress bar, save the report."""

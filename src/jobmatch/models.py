@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
 
 
 def utcnow() -> datetime:
@@ -117,8 +117,24 @@ class ExecutionStatus(StrEnum):
         return self is not ExecutionStatus.RUNNING
 
 
+class ListingOutcome(StrEnum):
+    """How a posting a search listed ended, as stored; each end but LISTED has its counter in `Counts`."""
+
+    LISTED = "listed"
+    FETCHED = "fetched"
+    CACHED = "cached"
+    FAILED = "failed"
+
+    @property
+    def counter(self) -> str:
+        """The `Counts` field this outcome adds one to."""
+        if self is ListingOutcome.LISTED:
+            raise ValueError("a listing still LISTED has not ended: it counts as listed when added")
+        return self.value
+
+
 class Counts(BaseModel):
-    """Live counters of a search; `listed` = `fetched` + `cached` + `failed` once it has ended."""
+    """Live counters of a search; `listed` = `settled` (`fetched` + `cached` + `failed`) once it has ended."""
 
     pages: int = 0
     listed: int = 0
@@ -128,6 +144,12 @@ class Counts(BaseModel):
     closed: int = 0
     filtered: int = 0
     retries: int = Field(0, description="Requests to the boards that were tried again (throttled, failed, timed out).")
+
+    @computed_field(description="Listed postings that have ended: fetched + cached + failed.")  # type: ignore[prop-decorator]
+    @property
+    def settled(self) -> int:
+        """Listed postings that have ended: stored (fetched or cached) or failed."""
+        return self.fetched + self.cached + self.failed
 
 
 class Failure(BaseModel):
@@ -144,6 +166,8 @@ class Execution(BaseModel):
     id: str = Field(default_factory=lambda: uuid.uuid4().hex)
     query: SearchQuery
     status: ExecutionStatus = ExecutionStatus.RUNNING
+    owner: str | None = Field(None, description="The API key that started it; None for the command line's own.")
+    resume_id: str | None = Field(None, description="The stored resume it ranks against; None: the query text.")
     counts: Counts = Field(default_factory=Counts)
     error: str | None = None
     created_at: datetime = Field(default_factory=utcnow)

@@ -14,7 +14,7 @@ from jobmatch.pipeline.local import LocalRunner
 from jobmatch.ranking import Ranker
 from jobmatch.store.sql import SqlStore
 from jobmatch.testing.board import Board, BoardConfig
-from tests.conftest import make_settings
+from tests.conftest import make_settings, new_execution
 
 pytestmark = pytest.mark.model
 
@@ -49,7 +49,7 @@ def posting_fetches(board: Board) -> int:
 async def test_faulty_board_every_listed_posting_is_stored_once(home: Path, board: Board) -> None:
     runner, store = make_runner(home, board, request_timeout=1.0)
     query = SearchQuery(query="Data Scientist", location="Chicago", pages=8, post_time=30, word_scores={"python": 1.1})
-    execution = await runner.run(query, RESUME)
+    execution = await runner.run(new_execution(store, query, RESUME))
 
     assert execution.status is ExecutionStatus.SUCCEEDED, execution.error
     assert board.stats.faults_total > 0  # the faults were really served...
@@ -71,11 +71,11 @@ async def test_faulty_board_every_listed_posting_is_stored_once(home: Path, boar
 async def test_second_identical_search_fetches_no_posting_again(home: Path, board: Board) -> None:
     runner, store = make_runner(home, board)
     query = SearchQuery(query="Nurse", pages=3, post_time=30)
-    first = await runner.run(query, RESUME)
+    first = await runner.run(new_execution(store, query, RESUME))
     assert first.status is ExecutionStatus.SUCCEEDED and first.counts.fetched == first.counts.listed > 0
     fetched_before = posting_fetches(board)
 
-    second = await runner.run(query, RESUME)
+    second = await runner.run(new_execution(store, query, RESUME))
     assert second.status is ExecutionStatus.SUCCEEDED
     assert posting_fetches(board) == fetched_before
     assert (second.counts.cached, second.counts.fetched) == (first.counts.listed, 0)
@@ -84,18 +84,18 @@ async def test_second_identical_search_fetches_no_posting_again(home: Path, boar
 
 
 async def test_stale_postings_are_fetched_again(home: Path, board: Board) -> None:
-    runner, _ = make_runner(home, board, posting_max_age_days=0)
+    runner, store = make_runner(home, board, posting_max_age_days=0)
     query = SearchQuery(query="Nurse", pages=1, post_time=30)
-    await runner.run(query, RESUME)
+    await runner.run(new_execution(store, query, RESUME))
     fetched_before = posting_fetches(board)
-    again = await runner.run(query, RESUME)
+    again = await runner.run(new_execution(store, query, RESUME))
     assert again.counts.fetched == again.counts.listed and posting_fetches(board) > fetched_before
 
 
 @pytest.mark.parametrize("board", [BoardConfig(count=40, seed=5, latency=0.05)], indirect=True)
 async def test_job_pages_in_flight_never_exceed_the_limit(home: Path, board: Board) -> None:
-    runner, _ = make_runner(home, board, max_concurrency=3)
-    execution = await runner.run(SearchQuery(query="Engineer", pages=4, post_time=30), RESUME)
+    runner, store = make_runner(home, board, max_concurrency=3)
+    execution = await runner.run(new_execution(store, SearchQuery(query="Engineer", pages=4, post_time=30), RESUME))
     assert execution.status is ExecutionStatus.SUCCEEDED
     assert board.stats.max_in_flight_jobs == 3  # used to the full, never past it
 
@@ -108,19 +108,18 @@ async def test_postings_are_fetched_while_later_pages_are_still_paged(home: Path
     async def watch(execution_id: str) -> None:
         while True:
             execution = store.get_execution(execution_id)
-            if execution.counts.pages < 3:
+            if execution is None:  # not submitted yet
+                pass
+            elif execution.counts.pages < 3:
                 seen_during_paging.append(execution.counts.fetched)
             else:
                 return
             await asyncio.sleep(0.05)
 
-    started: dict[str, asyncio.Task[None]] = {}
-    execution = await runner.run(
-        SearchQuery(query="Engineer", pages=3, post_time=30),
-        RESUME,
-        on_start=lambda e: started.update(task=asyncio.get_running_loop().create_task(watch(e.id))),
-    )
-    await started["task"]
+    submitted = new_execution(store, SearchQuery(query="Engineer", pages=3, post_time=30), RESUME)
+    watcher = asyncio.get_running_loop().create_task(watch(submitted.id))
+    execution = await runner.run(submitted)
+    await watcher
     assert execution.status is ExecutionStatus.SUCCEEDED
     assert max(seen_during_paging) > 0  # postings were stored before the last page was read
 
@@ -128,8 +127,8 @@ async def test_postings_are_fetched_while_later_pages_are_still_paged(home: Path
 @pytest.mark.parametrize("mode", ["999", "authwall"])
 async def test_blocked_search_fails_and_says_blocked(home: Path, mode: str) -> None:
     async with Board(BoardConfig(count=10, block=mode)) as blocked:
-        runner, _ = make_runner(home, blocked)
-        execution = await runner.run(SearchQuery(query="Engineer"), RESUME)
+        runner, store = make_runner(home, blocked)
+        execution = await runner.run(new_execution(store, SearchQuery(query="Engineer"), RESUME))
     assert execution.status is ExecutionStatus.FAILED
     assert "blocked" in execution.error
 
@@ -137,7 +136,7 @@ async def test_blocked_search_fails_and_says_blocked(home: Path, mode: str) -> N
 @pytest.mark.parametrize("board", [BoardConfig(count=30, seed=4, latency=0.5)], indirect=True)
 async def test_deadline_ends_timed_out_with_every_listing_accounted_for(home: Path, board: Board) -> None:
     runner, store = make_runner(home, board, execution_timeout=2.5, max_concurrency=2)
-    execution = await runner.run(SearchQuery(query="Engineer", pages=3, post_time=30), RESUME)
+    execution = await runner.run(new_execution(store, SearchQuery(query="Engineer", pages=3, post_time=30), RESUME))
     assert execution.status is ExecutionStatus.TIMED_OUT
     counts = execution.counts
     assert counts.listed > 0 and counts.listed == counts.fetched + counts.cached + counts.failed
@@ -146,7 +145,7 @@ async def test_deadline_ends_timed_out_with_every_listing_accounted_for(home: Pa
 
 async def test_abort_ends_aborted(home: Path, board: Board) -> None:
     runner, store = make_runner(home, board, page_delay=(1.0, 1.0))
-    execution = runner.submit(SearchQuery(query="Engineer", pages=5, post_time=30), RESUME)
+    execution = runner.submit(new_execution(store, SearchQuery(query="Engineer", pages=5, post_time=30), RESUME))
     await asyncio.sleep(0.3)
     assert runner.abort(execution.id)
     for _ in range(50):
@@ -158,7 +157,7 @@ async def test_abort_ends_aborted(home: Path, board: Board) -> None:
 
 async def test_search_without_resume_ranks_against_the_query(home: Path, board: Board) -> None:
     runner, store = make_runner(home, board)
-    execution = await runner.run(SearchQuery(query="Registered Nurse", pages=2, post_time=30))
+    execution = await runner.run(new_execution(store, SearchQuery(query="Registered Nurse", pages=2, post_time=30)))
     report = load_report(store, execution.id)
     assert report.ranked_against == "query"
     assert report.matches
@@ -176,7 +175,7 @@ async def test_a_search_left_running_by_a_killed_process_ends_timed_out(home: Pa
     recent = Execution(query=SearchQuery(query="Nurse"))
     store.create_execution(recent)
 
-    await runner.run(SearchQuery(query="Nurse", pages=1, post_time=30), RESUME)
+    await runner.run(new_execution(store, SearchQuery(query="Nurse", pages=1, post_time=30), RESUME))
 
     ended = store.get_execution(orphan.id)
     assert ended.status is ExecutionStatus.TIMED_OUT and "did not end within 600" in ended.error

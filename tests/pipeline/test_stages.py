@@ -29,6 +29,16 @@ class BreakingSource:
         raise NotImplementedError
 
 
+class OneBoard:
+    """The `Boards` of a search whose only board is `source`."""
+
+    def __init__(self, source: BreakingSource):
+        self.source = source
+
+    def get(self, name: str) -> BreakingSource:
+        return self.source
+
+
 @pytest.fixture
 def store(tmp_path: Path) -> SqlStore:
     return SqlStore(f"sqlite:///{tmp_path / 'stages.sqlite'}")
@@ -42,7 +52,7 @@ def _execution(store: SqlStore) -> Execution:
 
 async def test_failure_after_some_pages_keeps_them_and_says_so(store: SqlStore) -> None:
     execution, notes = _execution(store), []
-    pages = [refs async for refs in dispatch(execution.id, execution.query, BreakingSource(2), store, notes=notes)]
+    pages = [refs async for refs in dispatch(execution, OneBoard(BreakingSource(2)), store, notes=notes)]
     assert [[r.job_id for r in refs] for refs in pages] == [["0"], ["1"]]
     assert notes == [
         "search stopped after 2 page(s): HTTP 503 from "
@@ -54,4 +64,4 @@ async def test_failure_after_some_pages_keeps_them_and_says_so(store: SqlStore) 
 async def test_failure_on_the_first_page_fails_the_search(store: SqlStore) -> None:
     execution = _execution(store)
     with pytest.raises(SearchFailed, match="HTTP 503"):
-        [refs async for refs in dispatch(execution.id, execution.query, BreakingSource(0), store)]
+        [refs async for refs in dispatch(execution, OneBoard(BreakingSource(0)), store)]

@@ -6,8 +6,9 @@ import pytest
 import sqlalchemy
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
-from jobmatch.store.migrations import upgrade
+from jobmatch.store.migrations import config, upgrade
 from jobmatch.store.sql import SqlStore, metadata
 from jobmatch.testing.cluster import reset_database
 from tests.conftest import postgres_reachable, require_service
@@ -18,7 +19,7 @@ PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 @pytest.fixture
 def empty_database() -> str:
     require_service("PostgreSQL (127.0.0.1:5432)", postgres_reachable())
-    return reset_database(PG_SERVER, "jobmatch_migrations_test")
+    return reset_database(PG_SERVER, "jobmatch_migrations_test", migrate=False)
 
 
 def test_upgrade_head_on_an_empty_database_yields_the_store_metadata(empty_database: str) -> None:
@@ -46,3 +47,42 @@ def test_store_works_on_a_migrated_database(empty_database: str) -> None:
         assert store.get_execution(execution.id) == execution
     finally:
         store.close()
+
+
+def test_a_sqlite_file_is_brought_to_the_schema_on_open(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'fresh.sqlite'}"
+    SqlStore(url).close()
+
+    engine = sqlalchemy.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            differences = compare_metadata(MigrationContext.configure(conn), metadata)
+            version = conn.execute(sqlalchemy.text("SELECT version_num FROM alembic_version")).scalar_one()
+    finally:
+        engine.dispose()
+    assert differences == []
+    assert version == ScriptDirectory.from_config(config(url)).get_current_head()
+
+
+def test_a_sqlite_file_of_the_first_schema_keeps_its_searches_owners(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    upgrade(url, "0001")
+    engine = sqlalchemy.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(
+            sqlalchemy.text(
+                "INSERT INTO executions (id, query, status, pages, listed, fetched, cached, failed, closed, filtered,"
+                " created_at, updated_at) VALUES ('e1', '{\"query\": \"Nurse\"}', 'SUCCEEDED', 1, 0, 0, 0, 0, 0, 0,"
+                " '2026-11-01 00:00:00', '2026-11-01 00:00:00')"
+            )
+        )
+        conn.execute(sqlalchemy.text("INSERT INTO execution_owners VALUES ('e1', 'key1', 'resume1')"))
+    engine.dispose()
+
+    store = SqlStore(url)
+    try:
+        execution = store.get_execution("e1")
+    finally:
+        store.close()
+    assert execution is not None
+    assert (execution.owner, execution.resume_id, execution.counts.retries) == ("key1", "resume1", 0)

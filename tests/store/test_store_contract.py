@@ -11,8 +11,10 @@ import pytest
 
 from jobmatch.models import Execution, ExecutionStatus, JobPosting, JobRef, SearchQuery
 from jobmatch.store import ListingOutcome, Store
-from jobmatch.store.sql import SqlStore, metadata
-from tests.conftest import POSTGRES_URL, postgres_reachable, require_service
+from jobmatch.store.sql import SqlStore
+from tests.conftest import postgres_reachable, require_service
+
+PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 
 
 @pytest.fixture(params=["sqlite", "postgresql", "dynamodb"])
@@ -32,9 +34,9 @@ def store(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.Mo
         instance = SqlStore(f"sqlite:///{tmp_path / 'store.sqlite'}")
     else:
         require_service("PostgreSQL", postgres_reachable())
-        instance = SqlStore(POSTGRES_URL)
-        metadata.drop_all(instance.engine)
-        metadata.create_all(instance.engine)
+        from jobmatch.testing.cluster import reset_database
+
+        instance = SqlStore(reset_database(PG_SERVER, "jobmatch_contract_test"))
     yield instance
     instance.close()
 

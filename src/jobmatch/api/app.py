@@ -17,9 +17,9 @@ from starlette.routing import Match
 
 from jobmatch import __version__
 from jobmatch.api import routes
-from jobmatch.api.background import ProcessRunner, Runner
 from jobmatch.api.service import SHUTDOWN_REASON, ApiError, SearchService
 from jobmatch.config import Settings, get_settings
+from jobmatch.pipeline import make_runner
 from jobmatch.store import Store, open_store
 
 # Room for the multipart framing around a resume of the largest allowed size.
@@ -50,13 +50,10 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         the_store = store or open_store(settings)
-        runner = _runner(settings, the_store)
-        service = SearchService(settings, the_store, runner)
-        if settings.engine == "embedded":
-            # Only an in-process runner loses its searches with the process; Celery workers carry on.
-            await run_in_threadpool(service.recover)
+        runner = make_runner(settings, the_store)
+        await run_in_threadpool(runner.recover)
         runner.start()
-        app.state.service = service
+        app.state.service = SearchService(settings, the_store, runner)
         try:
             yield
         finally:
@@ -80,15 +77,6 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.add_exception_handler(405, _method_not_allowed)
     app.add_exception_handler(RequestValidationError, _validation_error)
     return app
-
-
-def _runner(settings: Settings, store: Store) -> Runner:
-    """The engine's runner: the embedded pipeline in a child process, or Celery workers."""
-    if settings.engine == "celery":
-        from jobmatch.pipeline.celery import CeleryRunner
-
-        return CeleryRunner(settings, store)
-    return ProcessRunner(settings, store)
 
 
 async def _api_error(_request: Request, exc: Exception) -> JSONResponse:

@@ -199,7 +199,7 @@ v1 = APIRouter(prefix="/v1")
 )
 def create_search(body: SearchRequest, key: KeyDep, service: ServiceDep, response: Response) -> SearchView:
     """Start a search; it runs in the background. Poll `GET /v1/searches/{id}`."""
-    execution, _ = service.submit(key, body)
+    execution = service.submit(key, body)
     view = service.search_view(key, execution.id)
     response.headers["Location"] = view.links.self
     return view

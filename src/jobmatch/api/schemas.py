@@ -82,7 +82,6 @@ class Progress(Counts):
     """Live counters: pages read of those asked for, and postings listed, fetched, cached, failed."""
 
     pages_requested: int = Field(description="Pages the search asked for (a board may have fewer).")
-    settled: int = Field(description="Listed postings that have ended: fetched + cached + failed.")
 
 
 class LambdaPayload(BaseModel):

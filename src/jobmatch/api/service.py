@@ -10,7 +10,6 @@ from pathlib import PurePath
 from typing import Generic, TypeVar
 
 from jobmatch import apikeys
-from jobmatch.api.background import Runner, RunnerUnavailable, end_execution
 from jobmatch.api.schemas import (
     ExecutionRef,
     JobscrapeOutput,
@@ -24,9 +23,9 @@ from jobmatch.api.schemas import (
 )
 from jobmatch.config import Settings
 from jobmatch.models import Execution, ExecutionStatus, SearchQuery, SearchReport
-from jobmatch.pipeline import load_report
+from jobmatch.pipeline import Runner, RunnerUnavailable, load_report
 from jobmatch.report import ReportFormat, render, render_html
-from jobmatch.store import ApiKey, ExecutionOwner, Resume, Store
+from jobmatch.store import ApiKey, Resume, Store
 
 log = logging.getLogger(__name__)
 K = TypeVar("K")
@@ -41,7 +40,6 @@ RESUME_MEDIA_TYPES = frozenset(
         "text/markdown",
     }
 )
-RESTART_REASON = "interrupted: the server restarted while this search ran; submit it again"
 SHUTDOWN_REASON = "interrupted: the server stopped while this search ran; submit it again"
 
 
@@ -92,11 +90,10 @@ class SearchService:
         self._runner = runner
         # Count-then-submit must not interleave, or two submissions could both pass a key's limit.
         self._submit_lock = threading.Lock()
-        # Facts that never change once stored, read on every poll: a key (keys are never edited), who owns an
-        # execution, and the whole answer about an execution that has ended.
+        # Facts that never change once stored, read on every poll: a key (keys are never edited), and the whole
+        # answer about an execution that has ended (with its owner, checked on every read).
         self._keys: Lru[str, ApiKey] = Lru(1024)
-        self._owners: Lru[str, ExecutionOwner] = Lru(16384)
-        self._ended_answers: Lru[str, bytes] = Lru(256)
+        self._ended_answers: Lru[str, tuple[str | None, bytes]] = Lru(256)
 
     # Keys
 
@@ -144,7 +141,7 @@ class SearchService:
 
     # Searches
 
-    def submit(self, key: ApiKey, request: SearchRequest) -> tuple[Execution, ExecutionOwner]:
+    def submit(self, key: ApiKey, request: SearchRequest) -> Execution:
         """Start a search for the key against its chosen resume, its latest one, or (having none) the query."""
         values = request.model_dump(exclude={"resume_id"})
         if "top_n" not in request.model_fields_set:
@@ -156,27 +153,24 @@ class SearchService:
             if limit and self._store.count_running(key.id) >= limit:
                 raise TooManyRunning(f"this key already runs {limit} search(es) at once; wait for one to end")
             try:
-                execution = self._runner.submit(query, resume.text if resume else None)
+                return self._runner.submit(
+                    Execution(query=query, owner=key.id, resume_id=resume.id if resume else None)
+                )
             except RunnerUnavailable as exc:
                 log.error("cannot start a search: %s", exc)
                 raise Unavailable("the search runner is not available; try again shortly") from None
-            owner = ExecutionOwner(
-                execution_id=execution.id, api_key_id=key.id, resume_id=resume.id if resume else None
-            )
-            self._store.set_execution_owner(owner)
-        return execution, owner
 
     def submit_jobscrape(self, key: ApiKey, request: SearchRequest) -> ExecutionRef:
-        execution, owner = self.submit(key, request)
+        execution = self.submit(key, request)
         return ExecutionRef(
             request_id=execution.id,
             executionArn=self.arn(execution.id),
-            ranked_against=_ranked_against(owner),
-            resume_id=owner.resume_id,
+            ranked_against=_ranked_against(execution),
+            resume_id=execution.resume_id,
         )
 
     def search_view(self, key: ApiKey, execution_id: str) -> SearchView:
-        execution, owner = self._owned(key, execution_id)
+        execution = self._owned(key, execution_id)
         report = load_report(self._store, execution.id) if execution.status.finished else None
         failures = report.failures if report else self._store.failures(execution.id)
         base = f"/v1/searches/{execution.id}"
@@ -186,8 +180,8 @@ class SearchService:
             query=execution.query,
             progress=_progress(execution),
             error=execution.error,
-            ranked_against=_ranked_against(owner),
-            resume_id=owner.resume_id,
+            ranked_against=_ranked_against(execution),
+            resume_id=execution.resume_id,
             created_at=execution.created_at,
             updated_at=execution.updated_at,
             finished_at=execution.finished_at,
@@ -205,19 +199,19 @@ class SearchService:
     def jobscrape_status_json(self, key: ApiKey, execution_arn: str) -> bytes:
         """The poll answer as JSON; an ended search's is built once (it holds the whole report) and then reused."""
         execution_id = self.execution_id(execution_arn)
-        owner = self._owner(key, execution_id)
         cached = self._ended_answers.get(execution_id)
         if cached is not None:
-            return cached
-        execution = self._store.get_execution(execution_id)
-        if execution is None:
-            raise NotFound(f"no search {execution_id!r} for this API key")
-        body = self._jobscrape_status(execution, owner).model_dump_json().encode()
+            owner, body = cached
+            if owner != key.id:
+                raise NotFound(f"no search {execution_id!r} for this API key")
+            return body
+        execution = self._owned(key, execution_id)
+        body = self._jobscrape_status(execution).model_dump_json().encode()
         if execution.status.finished:
-            self._ended_answers.put(execution_id, body)
+            self._ended_answers.put(execution_id, (execution.owner, body))
         return body
 
-    def _jobscrape_status(self, execution: Execution, owner: ExecutionOwner) -> JobscrapeStatus:
+    def _jobscrape_status(self, execution: Execution) -> JobscrapeStatus:
         output = None
         if execution.status is ExecutionStatus.SUCCEEDED:
             report = self._report(execution.id)
@@ -225,7 +219,7 @@ class SearchService:
             output = JobscrapeOutput(
                 request_id=execution.id,
                 ranked_against=report.ranked_against,
-                resume_id=owner.resume_id,
+                resume_id=execution.resume_id,
                 matches=report.matches,
                 counts=report.counts or execution.counts,
                 failures=report.failures,
@@ -243,41 +237,17 @@ class SearchService:
 
     def abort(self, key: ApiKey, execution_id: str) -> SearchView:
         """Stop a running search; it ends ABORTED. A search that has already ended is a conflict."""
-        execution, _ = self._owned(key, execution_id)
+        execution = self._owned(key, execution_id)
         if execution.status.finished:
             raise Conflict(f"search {execution.id} has already ended ({execution.status.value})")
-        try:
-            aborted = self._runner.abort(execution.id)
-        except RunnerUnavailable as exc:
-            log.error("cannot abort %s: %s", execution.id, exc)
-            aborted = False
-        if not aborted:
-            # Not this process's task (it ended a moment ago, or ran before a restart): end it in the store.
-            end_execution(self._store, execution.id, ExecutionStatus.ABORTED, "search aborted")
+        self._runner.abort(execution.id)
         self._wait_until_ended(execution.id)
         return self.search_view(key, execution.id)
 
     def report(self, key: ApiKey, execution_id: str, fmt: ReportFormat) -> str:
         """The search's report so far (its status says whether it has ended) in `fmt`."""
-        execution, _ = self._owned(key, execution_id)
+        execution = self._owned(key, execution_id)
         return render(self._report(execution.id), fmt)
-
-    # Start-up
-
-    def recover(self) -> int:
-        """End as FAILED the API's searches a previous process left RUNNING; returns how many.
-
-        The embedded runner keeps a search's state in memory, so one cut off by a restart cannot go on; saying so
-        beats a search that polls RUNNING forever. (One API process per database: a second would end the first's.)
-        """
-        ended = 0
-        for execution in self._store.running_executions():
-            # Searches the CLI runs on the same database are not the API's to end.
-            if self._store.execution_owner(execution.id) is not None:
-                ended += end_execution(self._store, execution.id, ExecutionStatus.FAILED, RESTART_REASON)
-        if ended:
-            log.warning("marked %d search(es) left running by a previous server FAILED", ended)
-        return ended
 
     # Ids
 
@@ -291,23 +261,13 @@ class SearchService:
 
     # Helpers
 
-    def _owner(self, key: ApiKey, execution_id: str) -> ExecutionOwner:
+    def _owned(self, key: ApiKey, execution_id: str) -> Execution:
+        execution = self._store.get_execution(execution_id) if execution_id else None
         # One answer for "no such search" and "another key's search": ids must not leak across keys.
-        owner = self._owners.get(execution_id)
-        if owner is None and execution_id:
-            owner = self._store.execution_owner(execution_id)
-            if owner is not None:
-                self._owners.put(execution_id, owner)
-        if owner is None or owner.api_key_id != key.id:
+        if execution is None or execution.owner != key.id:
             raise NotFound(f"no search {execution_id!r} for this API key")
-        return owner
-
-    def _owned(self, key: ApiKey, execution_id: str) -> tuple[Execution, ExecutionOwner]:
-        owner = self._owner(key, execution_id)
-        execution = self._store.get_execution(execution_id)
-        if execution is None:
-            raise NotFound(f"no search {execution_id!r} for this API key")
-        return execution, owner
+        # An engine may know of an end the store has not seen yet (a Lambda that died).
+        return self._runner.refresh(execution)
 
     def _resume_for(self, key: ApiKey, resume_id: str | None) -> Resume | None:
         if resume_id is None:
@@ -356,15 +316,11 @@ class Lru(Generic[K, V]):
 
 def _progress(execution: Execution) -> Progress:
     counts = execution.counts
-    return Progress(
-        **counts.model_dump(),
-        pages_requested=execution.query.pages,
-        settled=counts.fetched + counts.cached + counts.failed,
-    )
+    return Progress(**counts.model_dump(exclude={"settled"}), pages_requested=execution.query.pages)
 
 
-def _ranked_against(owner: ExecutionOwner) -> str:
-    return "resume" if owner.resume_id else "query"
+def _ranked_against(execution: Execution) -> str:
+    return "resume" if execution.resume_id else "query"
 
 
 def _resume_view(resume: Resume) -> ResumeView:

@@ -1,45 +1,49 @@
-"""The pipeline: stage functions, and the runners that drive them."""
+"""The pipeline: the stages and the search lifecycle (stages.py), and the runners that drive them behind one
+`Runner` protocol (runner.py: `make_runner` picks one by `JOBMATCH_ENGINE`)."""
 
 from __future__ import annotations
 
-from jobmatch.models import SearchReport
+from jobmatch.pipeline.runner import Runner, RunnerUnavailable, follow, make_runner
 from jobmatch.pipeline.stages import (
+    ABORTED_REASON,
+    Boards,
     ScrapeResult,
     SearchFailed,
     abandon,
     analyze,
+    complete,
+    deadline_reason,
     dispatch,
+    end_search,
     expire_overdue,
     give_up,
+    load_report,
+    open_boards,
+    past_deadline,
+    ready_to_analyze,
     scrape,
 )
-from jobmatch.store import Store
 
 __all__ = [
+    "ABORTED_REASON",
+    "Boards",
+    "Runner",
+    "RunnerUnavailable",
     "ScrapeResult",
     "SearchFailed",
     "abandon",
     "analyze",
+    "complete",
+    "deadline_reason",
     "dispatch",
+    "end_search",
     "expire_overdue",
+    "follow",
     "give_up",
     "load_report",
+    "make_runner",
+    "open_boards",
+    "past_deadline",
+    "ready_to_analyze",
     "scrape",
 ]
-
-
-def load_report(store: Store, execution_id: str) -> SearchReport | None:
-    """An execution as a report: status, counters, failures and, once analyzed, its matches."""
-    execution = store.get_execution(execution_id)
-    if execution is None:
-        return None
-    results = store.get_results(execution_id) or {}
-    return SearchReport(
-        execution_id=execution.id,
-        status=execution.status,
-        error=execution.error,
-        query=execution.query,
-        counts=execution.counts,
-        failures=store.failures(execution_id),
-        **{key: results[key] for key in ("matches", "notes", "ranked_against") if key in results},
-    )

@@ -1,4 +1,4 @@
-"""What Celery workers share about a search besides the store: its resume, whether dispatch has finished, its notes.
+"""What Celery workers share about a search besides the store: whether dispatch has begun and ended, its notes.
 
 Kept in Redis next to the queue: it lives only as long as the search runs, and the store's tables stay the same for
 every runner. Every write is idempotent or a set-if-absent, so a task run twice changes nothing the second time.
@@ -29,18 +29,14 @@ class SearchProgress:
         self._ttl = max(60, round(ttl_seconds))
         self._hold = client.register_script(_HOLD)
 
-    def start(self, execution_id: str, resume_text: str | None) -> None:
-        """Remember a new search (and its resume) until it ends."""
+    def start(self, execution_id: str) -> None:
+        """Remember a new search until it ends."""
         key = _key(execution_id)
         pipe = self._redis.pipeline()
-        pipe.hset(key, mapping={"resume": resume_text or "", "has_resume": int(resume_text is not None)})
+        pipe.hset(key, mapping={"submitted": 1})
         pipe.expire(key, self._ttl)
         pipe.sadd(_TRACKED, execution_id)
         pipe.execute()
-
-    def resume(self, execution_id: str) -> str | None:
-        values = self._redis.hmget(_key(execution_id), "resume", "has_resume")
-        return _text(values[0]) if values[1] and int(values[1]) else None
 
     def begin_dispatch(self, execution_id: str) -> bool:
         """Mark dispatch as under way; False when a dispatch of this search had begun before (a redelivery)."""

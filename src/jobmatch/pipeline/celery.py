@@ -17,7 +17,6 @@ import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -26,11 +25,24 @@ from celery import Celery, Task
 from celery.signals import worker_ready, worker_shutdown
 
 from jobmatch.config import Settings, get_settings
-from jobmatch.models import Execution, ExecutionStatus, JobRef, SearchQuery, utcnow
+from jobmatch.models import Execution, ExecutionStatus, JobRef
 from jobmatch.pipeline._progress import SearchProgress
-from jobmatch.pipeline.stages import SearchFailed, abandon, analyze, dispatch, scrape
-from jobmatch.sources import PoliteClient, RedisHostLimiter, make_source
-from jobmatch.store import ListingOutcome, Store, open_store
+from jobmatch.pipeline.runner import follow
+from jobmatch.pipeline.stages import (
+    ABORTED_REASON,
+    SearchFailed,
+    complete,
+    deadline_reason,
+    dispatch,
+    end_search,
+    give_up,
+    open_boards,
+    past_deadline,
+    ready_to_analyze,
+    scrape,
+)
+from jobmatch.sources import RedisHostLimiter
+from jobmatch.store import Store, open_store
 
 if TYPE_CHECKING:
     from jobmatch.ranking import Ranker
@@ -136,7 +148,7 @@ class _Stage(Task):
             ctx = _context()
             if self.name == SCRAPE:
                 ref = JobRef.model_validate(args[1] if len(args) > 1 else kwargs["card"])
-                ctx.store.settle_listing(execution_id, ref, ListingOutcome.FAILED, reason)
+                give_up(execution_id, ref, ctx.store, reason)
                 _maybe_analyze(ctx, execution_id)
             else:
                 _end(ctx, execution_id, ExecutionStatus.FAILED, reason)
@@ -184,10 +196,9 @@ async def _keep_dispatch(ctx: _Worker, execution_id: str, token: str) -> None:
 
 async def _page_through(ctx: _Worker, execution: Execution) -> list[str] | None:
     notes: list[str] = []
-    async with PoliteClient(ctx.settings, limiter=ctx.limiter) as client:
-        source = make_source(execution.query.source, client, ctx.settings)
+    async with open_boards(ctx.settings, ctx.store, execution.id, limiter=ctx.limiter) as boards:
         try:
-            async for refs in dispatch(execution.id, execution.query, source, ctx.store, notes=notes):
+            async for refs in dispatch(execution, boards, ctx.store, notes=notes):
                 for ref in refs:
                     _enqueue_scrape(execution.id, ref)
                 if _finished(ctx, execution.id):
@@ -208,10 +219,8 @@ def scrape_task(execution_id: str, card: dict[str, Any]) -> None:
 
 
 async def _scrape(ctx: _Worker, execution_id: str, ref: JobRef) -> None:
-    max_age = timedelta(days=ctx.settings.posting_max_age_days)
-    async with PoliteClient(ctx.settings, limiter=ctx.limiter) as client:
-        source = make_source(ref.source, client, ctx.settings)
-        result = await scrape(execution_id, ref, source, ctx.store, max_age=max_age)
+    async with open_boards(ctx.settings, ctx.store, execution_id, limiter=ctx.limiter) as boards:
+        result = await scrape(execution_id, ref, boards, ctx.store)
     if result.posting is not None:
         # Embedded here, spread over the workers, so analyze finds every vector stored.
         try:
@@ -228,9 +237,7 @@ def analyze_task(execution_id: str) -> None:
     if execution is None or execution.status.finished:
         ctx.progress.forget(execution_id)
         return
-    resume_text = ctx.progress.resume(execution_id)
-    analyze(execution_id, execution.query, ctx.store, ctx.ranker, resume_text, notes=ctx.progress.notes(execution_id))
-    ctx.store.finish_execution(execution_id, ExecutionStatus.SUCCEEDED)
+    complete(ctx.store, ctx.ranker, execution_id, notes=ctx.progress.notes(execution_id))
     ctx.progress.forget(execution_id)
 
 
@@ -243,10 +250,7 @@ def _maybe_analyze(ctx: _Worker, execution_id: str) -> bool:
     if not ctx.progress.dispatched(execution_id):
         return False
     execution = ctx.store.get_execution(execution_id)
-    if execution is None or execution.status.finished:
-        return False
-    counts = execution.counts
-    if counts.fetched + counts.cached + counts.failed < counts.listed:
+    if execution is None or not ready_to_analyze(execution):
         return False
     if not ctx.progress.claim(execution_id, "analyze", ctx.settings.celery_visibility_timeout):
         return False
@@ -260,8 +264,7 @@ def _finished(ctx: _Worker, execution_id: str) -> bool:
 
 
 def _end(ctx: _Worker, execution_id: str, status: ExecutionStatus, reason: str) -> bool:
-    abandon(execution_id, ctx.store, reason)
-    ended = ctx.store.finish_execution(execution_id, status, reason)
+    ended = end_search(ctx.store, execution_id, status, reason)
     ctx.progress.forget(execution_id)
     return ended
 
@@ -273,8 +276,8 @@ def sweep(ctx: _Worker) -> None:
         execution = ctx.store.get_execution(execution_id)
         if execution is None or execution.status.finished:
             ctx.progress.forget(execution_id)
-        elif (utcnow() - execution.created_at).total_seconds() > timeout:
-            _end(ctx, execution_id, ExecutionStatus.TIMED_OUT, f"search did not end within {timeout:g} s")
+        elif past_deadline(execution, timeout):
+            _end(ctx, execution_id, ExecutionStatus.TIMED_OUT, deadline_reason(timeout))
         elif ctx.progress.dispatch_begun(execution_id) and not ctx.progress.dispatched(execution_id):
             # Its dispatcher vanished mid-way (no live lease): hand the rest of the paging to another worker.
             lease = ctx.settings.celery_lease_seconds
@@ -322,56 +325,40 @@ class CeleryRunner:
         self._progress = SearchProgress(self._redis, ttl_seconds=settings.execution_timeout * 2)
 
     def start(self) -> None:
-        """Nothing to start: the workers run the searches (the same shape as the API's background runner)."""
+        """Nothing to start: the workers run the searches."""
 
-    def stop(self, reason: str = "", timeout: float = 10.0) -> None:
-        """Let go of the broker; searches go on on the workers, unlike an in-process runner's."""
-        self.close()
+    def recover(self) -> int:
+        """Nothing to recover here: a search outlives any one process; the workers' sweeper ends what is overdue."""
+        return 0
 
-    def submit(self, query: SearchQuery, resume_text: str | None = None) -> Execution:
+    def submit(self, execution: Execution) -> Execution:
         """Start a search on the workers; returns its execution (RUNNING)."""
-        execution = Execution(query=query)
         self._store.create_execution(execution)
-        self._progress.start(execution.id, resume_text)
+        self._progress.start(execution.id)
         self._app.send_task(DISPATCH, (execution.id,))
         return execution
 
-    async def run(
-        self,
-        query: SearchQuery,
-        resume_text: str | None = None,
-        *,
-        on_start: Callable[[Execution], None] | None = None,
-        rank_progress: Callable[[int, int], None] | None = None,
-    ) -> Execution:
+    async def run(self, execution: Execution, *, rank_progress: Callable[[int, int], None] | None = None) -> Execution:
         """Submit a search and follow it to its end (the workers rank, so `rank_progress` is never called)."""
-        execution = self.submit(query, resume_text)
-        if on_start is not None:
-            on_start(execution)
+        self.submit(execution)
         # The deadline is the workers' to enforce; waiting a little past it covers a sweep's interval.
         grace = 2 * self._settings.celery_sweep_interval
-        return await self.wait(execution.id, timeout=self._settings.execution_timeout + grace)
+        return await follow(self, self._store, execution.id, timeout=self._settings.execution_timeout + grace)
 
     def abort(self, execution_id: str) -> bool:
         """End a running search ABORTED; tasks still queued for it find it ended and do nothing."""
-        abandon(execution_id, self._store, "search aborted")
-        ended = self._store.finish_execution(execution_id, ExecutionStatus.ABORTED, "search aborted")
+        ended = end_search(self._store, execution_id, ExecutionStatus.ABORTED, ABORTED_REASON)
         self._progress.forget(execution_id)
         return ended
+
+    def refresh(self, execution: Execution) -> Execution:
+        return execution
 
     def workers_alive(self, timeout: float = 1.0) -> int:
         """How many workers answer a ping within `timeout` seconds (a health check)."""
         return len(self._app.control.ping(timeout=timeout) or [])
 
-    async def wait(self, execution_id: str, *, poll: float = 0.2, timeout: float | None = None) -> Execution:
-        """Poll the store until the search has ended."""
-        async with asyncio.timeout(timeout):
-            while True:
-                execution = self._store.get_execution(execution_id)
-                if execution is not None and execution.status.finished:
-                    return execution
-                await asyncio.sleep(poll)
-
-    def close(self) -> None:
+    def stop(self, reason: str = "") -> None:
+        """Let go of the broker; searches go on on the workers, unlike an in-process runner's."""
         self._redis.close()
         self._app.close()

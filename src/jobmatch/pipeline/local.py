@@ -1,17 +1,26 @@
-"""The embedded runner: every stage in this process on asyncio, streaming postings while pages are still paged."""
+"""The in-process runner: every stage on this process's asyncio loop, streaming postings while pages are still paged."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from jobmatch.config import Settings
-from jobmatch.models import Execution, ExecutionStatus, JobPosting, SearchQuery
-from jobmatch.pipeline.stages import SearchFailed, abandon, analyze, dispatch, expire_overdue, scrape
-from jobmatch.sources import HostLimiter, PoliteClient, make_source
+from jobmatch.models import Execution, ExecutionStatus, JobPosting, JobRef
+from jobmatch.pipeline.stages import (
+    ABORTED_REASON,
+    SearchFailed,
+    complete,
+    deadline_reason,
+    dispatch,
+    end_search,
+    expire_overdue,
+    open_boards,
+    scrape,
+)
+from jobmatch.sources import HostLimiter
 from jobmatch.store import Store
 
 if TYPE_CHECKING:
@@ -23,93 +32,98 @@ log = logging.getLogger(__name__)
 class LocalRunner:
     """Runs searches in-process: dispatch feeds scrape tasks as pages arrive; analyze runs once all have ended."""
 
-    def __init__(self, settings: Settings, store: Store, ranker: Ranker, *, limiter: HostLimiter | None = None):
+    def __init__(
+        self, settings: Settings, store: Store, ranker: Ranker | None = None, *, limiter: HostLimiter | None = None
+    ):
         self._settings = settings
         self._store = store
         self._ranker = ranker
         self._limiter = limiter
         self._tasks: dict[str, asyncio.Task[Execution]] = {}
 
-    def submit(self, query: SearchQuery, resume_text: str | None = None, *, owner: str | None = None) -> Execution:
+    @property
+    def ranker(self) -> Ranker:
+        if self._ranker is None:
+            from jobmatch.ranking import Ranker
+
+            self._ranker = Ranker(self._settings, cache=self._store)
+        return self._ranker
+
+    def start(self) -> None:
+        """Nothing to start: searches run on the caller's event loop."""
+
+    def recover(self) -> int:
+        """End TIMED_OUT the searches whose process was killed and which are past their deadline."""
+        return len(expire_overdue(self._store, self._settings.execution_timeout))
+
+    def submit(self, execution: Execution) -> Execution:
         """Start a search in the background of the running event loop; returns its execution at once."""
-        expire_overdue(self._store, self._settings.execution_timeout)
-        execution = Execution(query=query)
+        self.recover()
         self._store.create_execution(execution)
-        task = asyncio.get_running_loop().create_task(self._run(execution, resume_text))
+        task = asyncio.get_running_loop().create_task(self._run(execution))
         self._tasks[execution.id] = task
         task.add_done_callback(lambda _: self._tasks.pop(execution.id, None))
         return execution
 
-    async def run(
-        self,
-        query: SearchQuery,
-        resume_text: str | None = None,
-        *,
-        on_start: Callable[[Execution], None] | None = None,
-        rank_progress: Callable[[int, int], None] | None = None,
-    ) -> Execution:
-        """Run a search to its end and return the ended execution."""
-        # A search whose process was killed stays RUNNING in the store; past its deadline it is ended here.
-        expire_overdue(self._store, self._settings.execution_timeout)
-        execution = Execution(query=query)
+    async def run(self, execution: Execution, *, rank_progress: Callable[[int, int], None] | None = None) -> Execution:
+        """Run a search to its end here and return the ended execution."""
+        self.recover()
         self._store.create_execution(execution)
-        if on_start is not None:
-            on_start(execution)
-        return await self._run(execution, resume_text, rank_progress)
+        return await self._run(execution, rank_progress)
 
     def abort(self, execution_id: str) -> bool:
-        """Stop a search this runner is running; it ends ABORTED."""
+        """Stop a search; it ends ABORTED (in the store, when this runner is not the one running it)."""
         task = self._tasks.get(execution_id)
-        return task.cancel() if task is not None else False
+        if task is not None and task.cancel():
+            return True
+        return end_search(self._store, execution_id, ExecutionStatus.ABORTED, ABORTED_REASON)
 
-    async def _run(
-        self, execution: Execution, resume_text: str | None, rank_progress: Callable[[int, int], None] | None = None
-    ) -> Execution:
+    def refresh(self, execution: Execution) -> Execution:
+        return execution
+
+    def stop(self, reason: str = "") -> None:
+        for task in list(self._tasks.values()):
+            task.cancel()
+
+    async def _run(self, execution: Execution, rank_progress: Callable[[int, int], None] | None = None) -> Execution:
         store, eid = self._store, execution.id
         status, error = ExecutionStatus.SUCCEEDED, None
+        timeout = self._settings.execution_timeout
         try:
-            async with asyncio.timeout(self._settings.execution_timeout):
-                notes = await self._search(eid, execution.query)
-                await asyncio.to_thread(
-                    analyze, eid, execution.query, store, self._ranker, resume_text, notes=notes, progress=rank_progress
-                )
+            async with asyncio.timeout(timeout):
+                notes = await self._search(execution)
+                await asyncio.to_thread(complete, store, self.ranker, eid, notes=notes, progress=rank_progress)
         except TimeoutError:
-            status, error = (
-                ExecutionStatus.TIMED_OUT,
-                f"search did not end within {self._settings.execution_timeout:g} s",
-            )
+            status, error = ExecutionStatus.TIMED_OUT, deadline_reason(timeout)
         except asyncio.CancelledError:
-            status, error = ExecutionStatus.ABORTED, "search aborted"
+            status, error = ExecutionStatus.ABORTED, ABORTED_REASON
         except SearchFailed as exc:
             status, error = ExecutionStatus.FAILED, str(exc)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - an execution must end with a reason, never stay RUNNING
             log.exception("search %s failed", eid)
             status, error = ExecutionStatus.FAILED, f"{type(exc).__name__}: {exc}"
         finally:
             if error is not None:
-                abandon(eid, store, error)
-            store.finish_execution(eid, status, error)
+                end_search(store, eid, status, error)
         ended = store.get_execution(eid)
         assert ended is not None
         return ended
 
-    async def _search(self, eid: str, query: SearchQuery) -> list[str]:
+    async def _search(self, execution: Execution) -> list[str]:
         notes: list[str] = []
-        max_age = timedelta(days=self._settings.posting_max_age_days)
         embed_queue: asyncio.Queue[JobPosting | None] = asyncio.Queue()
         embedder = asyncio.create_task(self._embed_as_they_come(embed_queue))
         try:
-            async with PoliteClient(self._settings, limiter=self._limiter) as client:
-                source = make_source(query.source, client, self._settings)
+            async with open_boards(self._settings, self._store, execution.id, limiter=self._limiter) as boards:
 
-                async def scrape_one(ref):
-                    result = await scrape(eid, ref, source, self._store, max_age=max_age)
+                async def scrape_one(ref: JobRef) -> None:
+                    result = await scrape(execution.id, ref, boards, self._store)
                     if result.posting is not None:
                         embed_queue.put_nowait(result.posting)
 
                 try:
                     async with asyncio.TaskGroup() as group:
-                        async for refs in dispatch(eid, query, source, self._store, notes=notes):
+                        async for refs in dispatch(execution, boards, self._store, notes=notes):
                             for ref in refs:
                                 group.create_task(scrape_one(ref))
                 except* SearchFailed as failed:  # the task group wraps what its body raised
@@ -135,6 +149,6 @@ class LocalRunner:
                 item = queue.get_nowait()
             if batch:
                 try:
-                    await asyncio.to_thread(self._ranker.embed_postings, batch)
-                except Exception:
+                    await asyncio.to_thread(self.ranker.embed_postings, batch)
+                except Exception:  # noqa: BLE001 - analyze embeds what is missing, and reports its own failure
                     log.exception("embedding at scrape time failed; analyze will retry")

@@ -1,22 +1,37 @@
-"""The pipeline's stages as plain functions: dispatch, scrape, analyze.
+"""The pipeline's stages and the search lifecycle, as plain functions: the one place their rules live.
 
-They speak to a Source and a Store through their protocols and know nothing of which runner calls them, so the
+dispatch pages the boards' searches, scrape stores one listed posting, analyze ranks what was stored, and
+`end_search` is the only way a search ends (what is still unsettled fails with the reason, then the execution ends).
+They speak to sources and a Store through their protocols and know nothing of which runner calls them, so the
 embedded runner, Celery tasks and Lambda handlers all run the same code.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from jobmatch.models import ExecutionStatus, JobPosting, JobRef, SearchQuery, SearchReport, utcnow
-from jobmatch.sources import FetchError, Source
-from jobmatch.store import ListingOutcome, Store
+from jobmatch.config import Settings
+from jobmatch.models import (
+    Execution,
+    ExecutionStatus,
+    JobPosting,
+    JobRef,
+    ListingOutcome,
+    SearchReport,
+    utcnow,
+)
+from jobmatch.sources import FetchError, HostLimiter, PoliteClient, Source, make_source
+from jobmatch.store import Store
 
 if TYPE_CHECKING:
     from jobmatch.ranking import Ranker
+
+ABORTED_REASON = "search aborted"
+UNSCRAPED_REASON = "no scrape stored this posting"
 
 
 @dataclass(frozen=True)
@@ -24,7 +39,7 @@ class ScrapeResult:
     """How one listed posting ended: its outcome, the posting when stored, the reason when it failed."""
 
     ref: JobRef
-    outcome: str
+    outcome: ListingOutcome
     posting: JobPosting | None = None
     reason: str | None = None
 
@@ -33,22 +48,125 @@ class SearchFailed(Exception):
     """A search that could not list anything: its message is the reason the execution failed."""
 
 
+# The lifecycle
+
+
+def end_search(store: Store, execution_id: str, status: ExecutionStatus, reason: str | None = None) -> bool:
+    """End a RUNNING search with `status`: its postings still unsettled fail with `reason` first, so nothing a search
+    listed is left without an end. False (nothing changed) when it had already ended."""
+    if reason is not None:
+        abandon(execution_id, store, reason)
+    return store.finish_execution(execution_id, status, reason)
+
+
+def deadline_reason(timeout: float) -> str:
+    return f"search did not end within {timeout:g} s"
+
+
+def past_deadline(execution: Execution, timeout: float) -> bool:
+    """Whether a search has run longer than `timeout` seconds since it was submitted."""
+    return (utcnow() - execution.created_at).total_seconds() > timeout
+
+
+def expire_overdue(store: Store, timeout: float) -> list[str]:
+    """End TIMED_OUT every search still RUNNING past its deadline (its process died); returns their ids."""
+    return [
+        execution.id
+        for execution in store.running_executions()
+        if past_deadline(execution, timeout)
+        and end_search(store, execution.id, ExecutionStatus.TIMED_OUT, deadline_reason(timeout))
+    ]
+
+
+def ready_to_analyze(execution: Execution) -> bool:
+    """Every posting listed so far has ended (the runner knows whether listing itself has ended)."""
+    return not execution.status.finished and execution.counts.settled >= execution.counts.listed
+
+
+def complete(
+    store: Store,
+    ranker: Ranker,
+    execution_id: str,
+    *,
+    notes: list[str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> SearchReport:
+    """The last stage: fail what no scrape settled, rank the stored postings, end the search SUCCEEDED."""
+    # Normally nothing: a listing no scrape settled (its task lost past retries) must still end accounted for.
+    abandon(execution_id, store, UNSCRAPED_REASON)
+    report = analyze(execution_id, store, ranker, notes=notes, progress=progress)
+    end_search(store, execution_id, ExecutionStatus.SUCCEEDED)
+    return report
+
+
+def load_report(store: Store, execution_id: str) -> SearchReport | None:
+    """An execution as a report: status, counters, failures and, once analyzed, its matches."""
+    execution = store.get_execution(execution_id)
+    if execution is None:
+        return None
+    results = store.get_results(execution_id) or {}
+    return SearchReport(
+        execution_id=execution.id,
+        status=execution.status,
+        error=execution.error,
+        query=execution.query,
+        counts=execution.counts,
+        failures=store.failures(execution_id),
+        **{key: results[key] for key in ("matches", "notes", "ranked_against") if key in results},
+    )
+
+
+# The boards a search reads
+
+
+class Boards:
+    """The sources of one search (or one task of it), sharing one polite client: one source object per name."""
+
+    def __init__(self, settings: Settings, client: PoliteClient):
+        self.settings = settings
+        self._client = client
+        self._sources: dict[str, Source] = {}
+
+    def get(self, name: str) -> Source:
+        source = self._sources.get(name)
+        if source is None:
+            source = self._sources[name] = make_source(name, self._client, self.settings)
+        return source
+
+    @property
+    def max_age(self) -> timedelta:
+        """How old a stored posting may be and still serve a search without being fetched again."""
+        return timedelta(days=self.settings.posting_max_age_days)
+
+
+@asynccontextmanager
+async def open_boards(
+    settings: Settings, store: Store, execution_id: str, *, limiter: HostLimiter | None = None
+) -> AsyncIterator[Boards]:
+    """The boards of one search, over a client that keeps `limiter`'s per-host politeness."""
+    async with PoliteClient(settings, limiter=limiter) as client:
+        yield Boards(settings, client)
+
+
+# The stages
+
+
 async def dispatch(
-    execution_id: str, query: SearchQuery, source: Source, store: Store, *, notes: list[str] | None = None
+    execution: Execution, boards: Boards, store: Store, *, notes: list[str] | None = None
 ) -> AsyncIterator[list[JobRef]]:
     """Page through the search; record each page's cards and yield those this execution has not listed yet.
 
     A search whose first page cannot be fetched raises SearchFailed; one that fails later stops there, keeps what it
     listed, and says so in `notes`.
     """
+    source = boards.get(execution.query.source)
     pages = 0
     try:
-        async for cards in source.search(query):
+        async for cards in source.search(execution.query):
             pages += 1
             # The page first: a poll that sees a page's cards sees the page counted too.
-            store.record_page(execution_id, pages)
-            new = store.add_listings(execution_id, cards)
-            yield new
+            store.record_page(execution.id, pages)
+            yield store.add_listings(execution.id, cards)
     except FetchError as exc:
         if pages == 0:
             raise SearchFailed(exc.reason) from None
@@ -56,13 +174,13 @@ async def dispatch(
             notes.append(f"search stopped after {pages} page(s): {exc.reason}")
 
 
-async def scrape(execution_id: str, ref: JobRef, source: Source, store: Store, *, max_age: timedelta) -> ScrapeResult:
+async def scrape(execution_id: str, ref: JobRef, boards: Boards, store: Store) -> ScrapeResult:
     """Store the posting behind `ref`, fetching it only when not stored recently; never raises."""
     try:
         stored = store.get_posting(ref.source, ref.job_id)
-        if stored is not None and utcnow() - stored.fetched_at <= max_age:
+        if stored is not None and utcnow() - stored.fetched_at <= boards.max_age:
             return _settle(execution_id, store, ScrapeResult(ref, ListingOutcome.CACHED, stored))
-        posting = await source.fetch(ref)
+        posting = await boards.get(ref.source).fetch(ref)
         store.save_posting(posting)
         return _settle(execution_id, store, ScrapeResult(ref, ListingOutcome.FETCHED, posting))
     except FetchError as exc:
@@ -77,41 +195,37 @@ def give_up(execution_id: str, ref: JobRef, store: Store, reason: str) -> Scrape
 
 
 def abandon(execution_id: str, store: Store, reason: str) -> int:
-    """Record every posting still unsettled as failed with `reason` (a search that timed out or was aborted)."""
+    """Record every posting still unsettled as failed with `reason`; returns how many."""
     refs = store.unsettled_listings(execution_id)
     return sum(store.settle_listing(execution_id, ref, ListingOutcome.FAILED, reason) for ref in refs)
 
 
-def expire_overdue(store: Store, timeout: float) -> list[str]:
-    """End TIMED_OUT every search still RUNNING past its deadline (its process died); returns their ids."""
-    expired = []
-    reason = f"search did not end within {timeout:g} s"
-    for execution in store.running_executions():
-        if (utcnow() - execution.created_at).total_seconds() > timeout:
-            abandon(execution.id, store, reason)
-            if store.finish_execution(execution.id, ExecutionStatus.TIMED_OUT, reason):
-                expired.append(execution.id)
-    return expired
-
-
 def analyze(
     execution_id: str,
-    query: SearchQuery,
     store: Store,
     ranker: Ranker,
-    resume_text: str | None,
     *,
     notes: list[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> SearchReport:
-    """Rank the execution's stored postings against the resume (or, lacking one, the query) and store the matches."""
+    """Rank the execution's stored postings against its resume (or, lacking one, the query); store the matches.
+
+    The resume is read from the store by the execution's `resume_id`, on every runtime. Run twice, it ranks once.
+    """
     existing = store.get_results(execution_id)
     if existing is not None:
         return SearchReport.model_validate(existing)
-    postings = store.execution_postings(execution_id)
+    execution = store.get_execution(execution_id)
+    if execution is None:
+        raise LookupError(f"no execution {execution_id!r} in the store")
+    notes = list(notes or [])
+    query = execution.query
+    resume = store.get_resume(execution.resume_id) if execution.resume_id else None
+    if execution.resume_id and resume is None:
+        notes.append(f"resume {execution.resume_id} was deleted before ranking; ranked against the query")
     ranking = ranker.rank(
-        resume_text or query.query,
-        postings,
+        resume.text if resume else query.query,
+        store.execution_postings(execution_id),
         word_scores=query.word_scores,
         top_n=query.top_n,
         company_blocklist=query.company_blocklist,
@@ -121,8 +235,8 @@ def analyze(
     report = SearchReport(
         execution_id=execution_id,
         matches=ranking.matches,
-        notes=notes or [],
-        ranked_against="resume" if resume_text else "query",
+        notes=notes,
+        ranked_against="resume" if resume else "query",
     )
     store.increment(execution_id, filtered=ranking.filtered)
     store.save_results(execution_id, report.model_dump(mode="json", include={"matches", "notes", "ranked_against"}))

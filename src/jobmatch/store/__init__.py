@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -11,19 +12,12 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from jobmatch.config import Settings
-from jobmatch.models import Execution, ExecutionStatus, Failure, JobPosting, JobRef, utcnow
+from jobmatch.models import Execution, ExecutionStatus, Failure, JobPosting, JobRef, ListingOutcome, utcnow
 
-__all__ = ["ApiKey", "ExecutionOwner", "ListingOutcome", "Resume", "Store", "open_store"]
+__all__ = ["LOCAL_OWNER", "ApiKey", "ListingOutcome", "Resume", "Store", "keep_resume", "open_store"]
 
-
-class ListingOutcome:
-    """How a listed posting ended in a search: its state names, as stored."""
-
-    LISTED = "listed"
-    FETCHED = "fetched"
-    CACHED = "cached"
-    FAILED = "failed"
-    FILTERED = "filtered"
+# Who owns the resumes the command line keeps for its own searches (API keys' ids are 16 hex characters).
+LOCAL_OWNER = "local"
 
 
 class Store(Protocol):
@@ -43,7 +37,9 @@ class Store(Protocol):
         ...
 
     def finish_execution(self, execution_id: str, status: ExecutionStatus, error: str | None = None) -> bool:
-        """End a RUNNING execution; False (and nothing changed) when it had already ended."""
+        """End a RUNNING execution; False (and nothing changed) when it had already ended.
+
+        Only the stage layer calls this (`pipeline.stages.end_search`), so every end settles what was unsettled."""
         ...
 
     def save_results(self, execution_id: str, results: Mapping[str, Any]) -> None: ...
@@ -54,12 +50,17 @@ class Store(Protocol):
         """Link cards to the execution; returns those not linked before (and counts them as listed)."""
         ...
 
-    def settle_listing(self, execution_id: str, ref: JobRef, outcome: str, reason: str | None = None) -> bool:
+    def settle_listing(
+        self, execution_id: str, ref: JobRef, outcome: ListingOutcome, reason: str | None = None
+    ) -> bool:
         """Record how a listed posting ended and count it; False when it had already ended."""
         ...
 
     def failures(self, execution_id: str) -> list[Failure]: ...
     def unsettled_listings(self, execution_id: str) -> list[JobRef]: ...
+    def get_listing(self, execution_id: str, source: str, job_id: str) -> JobRef | None:
+        """One card this execution listed (a Scraper Lambda gets only the posting's id through Step Functions)."""
+        ...
 
     # Postings, fetched once and shared by every search
     def get_posting(self, source: str, job_id: str) -> JobPosting | None: ...
@@ -74,7 +75,7 @@ class Store(Protocol):
 
     def close(self) -> None: ...
 
-    # The HTTP service: API keys (stored hashed), uploaded resumes, and which key (and resume) a search belongs to
+    # The HTTP service: API keys (stored hashed) and resumes (every runner's analyzer reads a search's resume here)
     def create_api_key(self, key: ApiKey, key_hash: str) -> None: ...
     def api_key_by_hash(self, key_hash: str) -> ApiKey | None: ...
     def list_api_keys(self) -> list[ApiKey]: ...
@@ -88,9 +89,7 @@ class Store(Protocol):
         """The key's resumes, newest first."""
         ...
 
-    def set_execution_owner(self, owner: ExecutionOwner) -> None: ...
-    def execution_owner(self, execution_id: str) -> ExecutionOwner | None: ...
-    def count_running(self, api_key_id: str) -> int:
+    def count_running(self, owner: str) -> int:
         """How many of the key's executions are RUNNING."""
         ...
 
@@ -116,14 +115,6 @@ class Resume(BaseModel):
     created_at: datetime = Field(default_factory=utcnow)
 
 
-class ExecutionOwner(BaseModel):
-    """Which key started an execution, and the resume it ranks against (None: the query text)."""
-
-    execution_id: str
-    api_key_id: str
-    resume_id: str | None = None
-
-
 def open_store(settings: Settings) -> Store:
     """The store for `settings.database_url`."""
     if settings.database_url.startswith("dynamodb://"):
@@ -133,3 +124,16 @@ def open_store(settings: Settings) -> Store:
     from jobmatch.store.sql import SqlStore
 
     return SqlStore(settings.database_url)
+
+
+def keep_resume(store: Store, text: str, *, filename: str = "resume.txt", size: int | None = None) -> Resume:
+    """Keep a resume the command line (or a test, or a benchmark) ranks against; the same text is kept once."""
+    resume = Resume(
+        id=hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:32],
+        api_key_id=LOCAL_OWNER,
+        filename=filename,
+        size=len(text.encode("utf-8", "replace")) if size is None else size,
+        text=text,
+    )
+    store.save_resume(resume)
+    return resume

@@ -3,7 +3,7 @@
 Tables, all named `<prefix>-<name>` (deploy/aws/template.yaml creates them; `create_tables` does for tests):
 
 - `postings`   pk = "<source>#<job_id>"; shared by every search.
-- `executions` pk = execution id, sk = "exec" | "owner" | "listing#<source>#<job_id>"; TTL on `expires_at`.
+- `executions` pk = execution id, sk = "exec" | "listing#<source>#<job_id>"; TTL on `expires_at`.
 - `embeddings` pk = model, sk = key.
 - `accounts`   API keys (by id and by hash) and resumes; pk/sk strings.
 """
@@ -24,18 +24,10 @@ from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
 
 from jobmatch.models import Counts, Execution, ExecutionStatus, Failure, JobPosting, JobRef, SearchQuery, utcnow
-from jobmatch.store import ApiKey, ExecutionOwner, ListingOutcome, Resume
+from jobmatch.store import ApiKey, ListingOutcome, Resume
 
-TABLES = ("postings", "executions", "embeddings", "accounts")
 EXEC_SK = "exec"
-OWNER_SK = "owner"
 LISTING_PREFIX = "listing#"
-_OUTCOME_COUNTER = {
-    ListingOutcome.FETCHED: "fetched",
-    ListingOutcome.CACHED: "cached",
-    ListingOutcome.FAILED: "failed",
-    ListingOutcome.FILTERED: "filtered",
-}
 _KEY_SCHEMAS: dict[str, tuple[str, str | None]] = {
     "postings": ("pk", None),
     "executions": ("pk", "sk"),
@@ -115,10 +107,11 @@ class DynamoStore:
             "updated_at": _iso(execution.updated_at),
             "next_position": 0,
             "expires_at": self._expiry(),
-            **execution.counts.model_dump(),
+            **execution.counts.model_dump(include=set(Counts.model_fields)),
         }
-        if execution.error is not None:
-            item["error"] = execution.error
+        for name in ("owner", "resume_id", "error"):
+            if getattr(execution, name) is not None:
+                item[name] = getattr(execution, name)
         if execution.finished_at is not None:
             item["finished_at"] = _iso(execution.finished_at)
         _conditional(lambda: self.executions.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)"))
@@ -197,7 +190,7 @@ class DynamoStore:
                 "sk": _listing_sk(ref.source, ref.job_id),
                 "position": base + offset,
                 "card": ref.model_dump_json(),
-                "state": ListingOutcome.LISTED,
+                "state": ListingOutcome.LISTED.value,
                 "expires_at": self._expiry(),
             }
             counter = self._counter_update(execution_id, {"listed": 1})
@@ -206,7 +199,9 @@ class DynamoStore:
                 added.append(ref)
         return added
 
-    def settle_listing(self, execution_id: str, ref: JobRef, outcome: str, reason: str | None = None) -> bool:
+    def settle_listing(
+        self, execution_id: str, ref: JobRef, outcome: ListingOutcome, reason: str | None = None
+    ) -> bool:
         update = {
             "TableName": self.executions.name,
             "Key": {"pk": execution_id, "sk": _listing_sk(ref.source, ref.job_id)},
@@ -214,12 +209,12 @@ class DynamoStore:
             "ConditionExpression": "#st = :listed",
             "ExpressionAttributeNames": {"#st": "state"},
             "ExpressionAttributeValues": {
-                ":o": outcome,
+                ":o": outcome.value,
                 ":r": reason,
-                ":listed": ListingOutcome.LISTED,
+                ":listed": ListingOutcome.LISTED.value,
             },
         }
-        counter = self._counter_update(execution_id, {_OUTCOME_COUNTER[outcome]: 1})
+        counter = self._counter_update(execution_id, {outcome.counter: 1})
         # One transaction: the listing's state and the execution's counter change together or not at all.
         return self._transact([{"Update": update}, {"Update": counter}])
 
@@ -287,7 +282,7 @@ class DynamoStore:
             for key, vector in vectors.items():
                 batch.put_item(Item={"pk": model, "sk": key, "vector": np.asarray(vector, np.float32).tobytes()})
 
-    # API keys, resumes, execution owners
+    # API keys, resumes
 
     def create_api_key(self, key: ApiKey, key_hash: str) -> None:
         self._transact(
@@ -345,28 +340,9 @@ class DynamoStore:
     def list_resumes(self, api_key_id: str) -> list[Resume]:
         return self._resumes(api_key_id)
 
-    def set_execution_owner(self, owner: ExecutionOwner) -> None:
-        item = {
-            "pk": owner.execution_id,
-            "sk": OWNER_SK,
-            "data": owner.model_dump_json(),
-            "api_key_id": owner.api_key_id,
-            "expires_at": self._expiry(),
-        }
-        _conditional(lambda: self.executions.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)"))
-
-    def execution_owner(self, execution_id: str) -> ExecutionOwner | None:
-        item = self.executions.get_item(Key={"pk": execution_id, "sk": OWNER_SK}, ConsistentRead=True).get("Item")
-        return ExecutionOwner.model_validate_json(item["data"]) if item else None
-
-    def count_running(self, api_key_id: str) -> int:
-        owners = _scan(self.executions, Attr("sk").eq(OWNER_SK) & Attr("api_key_id").eq(api_key_id))
-        ids = [{"pk": item["pk"], "sk": EXEC_SK} for item in owners]
-        return sum(
-            1
-            for item in self._batch_get(self.executions.name, ids)
-            if item.get("status") == ExecutionStatus.RUNNING.value
-        )
+    def count_running(self, owner: str) -> int:
+        condition = Attr("sk").eq(EXEC_SK) & Attr("owner").eq(owner)
+        return sum(1 for item in _scan(self.executions, condition) if item["status"] == ExecutionStatus.RUNNING.value)
 
     # Helpers
 
@@ -486,6 +462,8 @@ def _execution(item: Mapping[str, Any]) -> Execution:
         id=item["pk"],
         query=SearchQuery.model_validate_json(item["query"]),
         status=ExecutionStatus(item["status"]),
+        owner=item.get("owner"),
+        resume_id=item.get("resume_id"),
         counts=Counts(**{name: int(item.get(name, 0)) for name in Counts.model_fields}),
         error=item.get("error"),
         created_at=_parse(item["created_at"]),

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     Integer,
     LargeBinary,
     MetaData,
@@ -30,7 +31,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine, make_url
 
 from jobmatch.models import Counts, Execution, ExecutionStatus, Failure, JobPosting, JobRef, SearchQuery, utcnow
-from jobmatch.store import ApiKey, ExecutionOwner, ListingOutcome, Resume
+from jobmatch.store import ApiKey, ListingOutcome, Resume
 
 metadata = MetaData()
 
@@ -50,6 +51,12 @@ postings = Table(
     Column("job_function", Text),
     Column("industries", Text),
     Column("apply_url", Text),
+    Column("department", Text),
+    Column("workplace_type", String(16)),
+    Column("salary_min", Float),
+    Column("salary_max", Float),
+    Column("salary_currency", String(8)),
+    Column("salary_interval", String(16)),
     Column("closed", Boolean, nullable=False, default=False),
     Column("fetched_at", DateTime(timezone=True), nullable=False),
 )
@@ -60,6 +67,8 @@ executions = Table(
     Column("id", String(64), primary_key=True),
     Column("query", JSON, nullable=False),
     Column("status", String(16), nullable=False, index=True),
+    Column("owner", String(32), index=True),
+    Column("resume_id", String(64)),
     *(Column(name, Integer, nullable=False, default=0) for name in Counts.model_fields),
     Column("error", Text),
     Column("created_at", DateTime(timezone=True), nullable=False),
@@ -89,8 +98,7 @@ embeddings = Table(
     Column("vector", LargeBinary, nullable=False),
 )
 
-# The HTTP service's tables: keys (hashed), resumes, and each API execution's owner. Tables of their own rather
-# than columns on `executions`, so a database made before the service existed gains them by create_all alone.
+# The HTTP service's tables: keys (hashed) and resumes.
 api_keys = Table(
     "api_keys",
     metadata,
@@ -113,21 +121,7 @@ resumes = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
-execution_owners = Table(
-    "execution_owners",
-    metadata,
-    Column("execution_id", String(64), primary_key=True),
-    Column("api_key_id", String(32), nullable=False, index=True),
-    Column("resume_id", String(32)),
-)
-
 _POSTING_FIELDS = [column.name for column in postings.columns]
-_OUTCOME_COUNTER = {
-    ListingOutcome.FETCHED: "fetched",
-    ListingOutcome.CACHED: "cached",
-    ListingOutcome.FAILED: "failed",
-    ListingOutcome.FILTERED: "filtered",
-}
 
 
 class SqlStore:
@@ -135,7 +129,12 @@ class SqlStore:
 
     def __init__(self, url: str):
         self.engine = _engine(url)
-        metadata.create_all(self.engine)
+        if self.engine.dialect.name == "sqlite":
+            # The embedded default has no deploy step: its file is brought to this version's schema on open.
+            # A server database is migrated by `jobmatch migrate`, once, before the processes using it start.
+            from jobmatch.store.migrations import upgrade_engine
+
+            upgrade_engine(self.engine)
         dialect = self.engine.dialect.name
         self._insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
 
@@ -152,11 +151,13 @@ class SqlStore:
                     id=execution.id,
                     query=execution.query.model_dump(mode="json"),
                     status=execution.status.value,
+                    owner=execution.owner,
+                    resume_id=execution.resume_id,
                     error=execution.error,
                     created_at=execution.created_at,
                     updated_at=execution.updated_at,
                     finished_at=execution.finished_at,
-                    **execution.counts.model_dump(),
+                    **execution.counts.model_dump(include=set(Counts.model_fields)),
                 )
                 .on_conflict_do_nothing()
             )
@@ -235,7 +236,9 @@ class SqlStore:
                 _increment(conn, execution_id, {"listed": len(added)})
         return added
 
-    def settle_listing(self, execution_id: str, ref: JobRef, outcome: str, reason: str | None = None) -> bool:
+    def settle_listing(
+        self, execution_id: str, ref: JobRef, outcome: ListingOutcome, reason: str | None = None
+    ) -> bool:
         with self.engine.begin() as conn:
             result = conn.execute(
                 update(listings)
@@ -249,7 +252,7 @@ class SqlStore:
             )
             settled = result.rowcount == 1
             if settled:
-                _increment(conn, execution_id, {_OUTCOME_COUNTER[outcome]: 1})
+                _increment(conn, execution_id, {outcome.counter: 1})
         return settled
 
     def failures(self, execution_id: str) -> list[Failure]:
@@ -269,6 +272,15 @@ class SqlStore:
                 .order_by(listings.c.position)
             ).scalars()
             return [JobRef.model_validate(card) for card in cards]
+
+    def get_listing(self, execution_id: str, source: str, job_id: str) -> JobRef | None:
+        with self.engine.connect() as conn:
+            card = conn.execute(
+                select(listings.c.card).where(
+                    listings.c.execution_id == execution_id, listings.c.source == source, listings.c.job_id == job_id
+                )
+            ).scalar()
+        return JobRef.model_validate(card) if card is not None else None
 
     # Postings
 
@@ -339,7 +351,7 @@ class SqlStore:
         with self.engine.begin() as conn:
             conn.execute(self._insert(embeddings).on_conflict_do_nothing(), rows)
 
-    # API keys, resumes, execution owners
+    # API keys, resumes
 
     def create_api_key(self, key: ApiKey, key_hash: str) -> None:
         with self.engine.begin() as conn:
@@ -385,29 +397,12 @@ class SqlStore:
             ).mappings()
             return [_resume(row) for row in rows]
 
-    def set_execution_owner(self, owner: ExecutionOwner) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(self._insert(execution_owners).values(**owner.model_dump()).on_conflict_do_nothing())
-
-    def execution_owner(self, execution_id: str) -> ExecutionOwner | None:
-        with self.engine.connect() as conn:
-            row = (
-                conn.execute(select(execution_owners).where(execution_owners.c.execution_id == execution_id))
-                .mappings()
-                .first()
-            )
-        return ExecutionOwner(**row) if row else None
-
-    def count_running(self, api_key_id: str) -> int:
-        joined = execution_owners.join(executions, executions.c.id == execution_owners.c.execution_id)
+    def count_running(self, owner: str) -> int:
         with self.engine.connect() as conn:
             return conn.execute(
                 select(func.count())
-                .select_from(joined)
-                .where(
-                    execution_owners.c.api_key_id == api_key_id,
-                    executions.c.status == ExecutionStatus.RUNNING.value,
-                )
+                .select_from(executions)
+                .where(executions.c.owner == owner, executions.c.status == ExecutionStatus.RUNNING.value)
             ).scalar_one()
 
 
@@ -450,6 +445,8 @@ def _execution(row: Mapping[str, Any]) -> Execution:
         id=row["id"],
         query=SearchQuery.model_validate(row["query"]),
         status=ExecutionStatus(row["status"]),
+        owner=row["owner"],
+        resume_id=row["resume_id"],
         counts=Counts(**{name: row[name] for name in Counts.model_fields}),
         error=row["error"],
         created_at=_aware(row["created_at"]),

@@ -13,14 +13,20 @@ import redis
 import sqlalchemy
 
 
-def reset_database(server_url: str, name: str) -> str:
-    """Drop and create database `name` on the PostgreSQL server at `server_url`; returns its URL."""
+def reset_database(server_url: str, name: str, *, migrate: bool = True) -> str:
+    """Drop and create database `name` on the PostgreSQL server at `server_url`, migrated to head unless told not
+    to (as `jobmatch migrate` does before a deployment starts); returns its URL."""
     engine = sqlalchemy.create_engine(f"{server_url}/postgres", isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         conn.execute(sqlalchemy.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(sqlalchemy.text(f'CREATE DATABASE "{name}"'))
     engine.dispose()
-    return f"{server_url}/{name}"
+    url = f"{server_url}/{name}"
+    if migrate:
+        from jobmatch.store.migrations import upgrade
+
+        upgrade(url)
+    return url
 
 
 def reset_redis(url: str) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy.engine import Engine
 
 HERE = Path(__file__).resolve().parent
 
@@ -22,3 +23,12 @@ def config(url: str) -> Config:
 def upgrade(url: str, revision: str = "head") -> None:
     """Migrate the database at `url` to `revision`."""
     command.upgrade(config(url), revision)
+
+
+def upgrade_engine(engine: Engine, revision: str = "head") -> None:
+    """Migrate the database `engine` is connected to, over one of its own connections (an in-memory SQLite has no
+    other way in)."""
+    cfg = config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, revision)

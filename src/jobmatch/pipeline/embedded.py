@@ -1,4 +1,4 @@
-"""The embedded runner in a child process of its own.
+"""The embedded engine: the in-process runner (pipeline/local.py) in a child process of the server.
 
 A search parses HTML, writes to the store and embeds postings: CPU work that, in the process that serves HTTP, holds
 the GIL and starves every poll. bench/api.py, five searches running, polls at 200/s: on a thread of the server's
@@ -12,12 +12,14 @@ import logging
 import multiprocessing
 import os
 import threading
+from collections.abc import Callable
 from multiprocessing.connection import Connection
-from typing import Any, Protocol
+from typing import Any
 
 from jobmatch.config import Settings
-from jobmatch.models import Execution, ExecutionStatus, SearchQuery
-from jobmatch.pipeline import abandon
+from jobmatch.models import Execution, ExecutionStatus
+from jobmatch.pipeline.runner import RunnerUnavailable
+from jobmatch.pipeline.stages import ABORTED_REASON, end_search
 from jobmatch.store import Store
 
 log = logging.getLogger(__name__)
@@ -26,19 +28,7 @@ _CALL_TIMEOUT = 60.0
 # Searches are batch work; a poll is a person waiting.
 _RUNNER_NICENESS = 10
 CRASH_REASON = "interrupted: the search runner stopped unexpectedly; submit it again"
-
-
-class Runner(Protocol):
-    """What the service needs of a runner: ProcessRunner here, or the Celery engine's CeleryRunner."""
-
-    def start(self) -> None: ...
-    def submit(self, query: SearchQuery, resume_text: str | None = None) -> Execution: ...
-    def abort(self, execution_id: str) -> bool: ...
-    def stop(self, reason: str = "", timeout: float = 10.0) -> None: ...
-
-
-class RunnerUnavailable(RuntimeError):
-    """The runner process did not take a command."""
+RESTART_REASON = "interrupted: the server restarted while this search ran; submit it again"
 
 
 class ProcessRunner:
@@ -62,15 +52,46 @@ class ProcessRunner:
         child.close()
         self._process, self._conn = process, parent
 
-    def submit(self, query: SearchQuery, resume_text: str | None = None) -> Execution:
+    def recover(self) -> int:
+        """End FAILED the server's searches a previous process left RUNNING; returns how many.
+
+        The child keeps a search's state in memory, so one cut off by a restart cannot go on; saying so beats a
+        search that polls RUNNING forever. Searches the command line runs on the same database are not the server's.
+        """
+        ended = sum(
+            end_search(self._store, execution.id, ExecutionStatus.FAILED, RESTART_REASON)
+            for execution in self._store.running_executions()
+            if execution.owner is not None
+        )
+        if ended:
+            log.warning("marked %d search(es) left running by a previous server FAILED", ended)
+        return ended
+
+    def submit(self, execution: Execution) -> Execution:
         """Start a search; returns its execution (RUNNING) once it is stored."""
-        execution = Execution.model_validate(self._call("submit", query, resume_text))
-        self._started.add(execution.id)
-        return execution
+        started = Execution.model_validate(self._call("submit", execution.model_dump(mode="json")))
+        self._started.add(started.id)
+        return started
+
+    async def run(self, execution: Execution, *, rank_progress: Callable[[int, int], None] | None = None) -> Execution:
+        """Submit and follow the search to its end (the child ranks, so `rank_progress` is never called)."""
+        from jobmatch.pipeline.runner import follow
+
+        self.submit(execution)
+        return await follow(self, self._store, execution.id, timeout=self._settings.execution_timeout + 60)
 
     def abort(self, execution_id: str) -> bool:
-        """Cancel a search the runner runs; False when it runs none by that id."""
-        return bool(self._call("abort", execution_id))
+        """Cancel a search; one the child does not run (it ended a moment ago, or ran before a restart) is ended in
+        the store."""
+        try:
+            if self._call("abort", execution_id):
+                return True
+        except RunnerUnavailable as exc:
+            log.error("cannot abort %s in the runner process: %s", execution_id, exc)
+        return end_search(self._store, execution_id, ExecutionStatus.ABORTED, ABORTED_REASON)
+
+    def refresh(self, execution: Execution) -> Execution:
+        return execution
 
     def stop(self, reason: str = "", timeout: float = 10.0) -> None:
         """End every search still running as FAILED with `reason`, then stop the process."""
@@ -109,16 +130,10 @@ class ProcessRunner:
         log.error("the runner process died; starting another")
         running = {execution.id for execution in self._store.running_executions()} & self._started
         for execution_id in running:
-            end_execution(self._store, execution_id, ExecutionStatus.FAILED, CRASH_REASON)
+            end_search(self._store, execution_id, ExecutionStatus.FAILED, CRASH_REASON)
         if self._conn is not None:
             self._conn.close()
         self.start()
-
-
-def end_execution(store: Store, execution_id: str, status: ExecutionStatus, reason: str) -> bool:
-    """End a RUNNING execution that no task is running, its unsettled postings failed with the same reason."""
-    abandon(execution_id, store, reason)
-    return store.finish_execution(execution_id, status, reason)
 
 
 def _child_main(settings: Settings, conn: Connection) -> None:
@@ -130,11 +145,10 @@ def _child_main(settings: Settings, conn: Connection) -> None:
 async def _serve(settings: Settings, conn: Connection) -> None:
     """Take commands from the API process until it says stop, or goes away."""
     from jobmatch.pipeline.local import LocalRunner
-    from jobmatch.ranking import Ranker
     from jobmatch.store import open_store
 
     store = open_store(settings)
-    runner = LocalRunner(settings, store, Ranker(settings, cache=store))
+    runner = LocalRunner(settings, store)
     started: set[str] = set()
     while True:
         try:
@@ -145,7 +159,7 @@ async def _serve(settings: Settings, conn: Connection) -> None:
             os._exit(0)
         try:
             if command == "submit":
-                execution = runner.submit(*args)
+                execution = runner.submit(Execution.model_validate(args[0]))
                 started.add(execution.id)
                 result: Any = execution.model_dump(mode="json")
             elif command == "abort":
@@ -167,7 +181,7 @@ async def _stop(store: Store, started: set[str], reason: str) -> None:
     # Ended FAILED before cancelling: a cancelled search would otherwise end ABORTED, which says its owner stopped it.
     running = {execution.id for execution in store.running_executions()} & started
     for execution_id in running:
-        end_execution(store, execution_id, ExecutionStatus.FAILED, reason)
+        end_search(store, execution_id, ExecutionStatus.FAILED, reason)
     tasks = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
     for task in tasks:
         task.cancel()
