@@ -12,15 +12,15 @@ import asyncio
 import random
 import tempfile
 import time
-from datetime import timedelta
 from pathlib import Path
 
 from jobmatch.config import Settings
-from jobmatch.models import SearchQuery
-from jobmatch.pipeline import analyze, dispatch, scrape
+from jobmatch.models import Execution, SearchQuery
+from jobmatch.pipeline import analyze, dispatch, open_boards, scrape
 from jobmatch.pipeline.local import LocalRunner
 from jobmatch.ranking import Ranker
-from jobmatch.sources import LocalHostLimiter, PoliteClient, make_source
+from jobmatch.sources import LocalHostLimiter
+from jobmatch.store import keep_resume
 from jobmatch.store.sql import SqlStore
 from jobmatch.testing.board import Board, BoardConfig
 
@@ -57,7 +57,7 @@ async def streaming(
         settings, store, Ranker(ranker_settings, cache=store), limiter=RecordingLimiter(settings, seed)
     )
     started = time.perf_counter()
-    execution = await runner.run(query, RESUME)
+    execution = await runner.run(Execution(query=query, resume_id=keep_resume(store, RESUME).id))
     elapsed = time.perf_counter() - started
     assert execution.status.value == "SUCCEEDED", execution.error
     print(
@@ -70,21 +70,18 @@ async def phased(settings: Settings, query: SearchQuery, seed: int) -> tuple[flo
     """Paging alone, then scraping alone, then embedding and ranking: the sequential design's times."""
     store = SqlStore(settings.database_url)
     ranker = Ranker(settings, cache=store)
-    from jobmatch.models import Execution
-
-    execution = Execution(query=query)
+    execution = Execution(query=query, resume_id=keep_resume(store, RESUME).id)
     store.create_execution(execution)
-    async with PoliteClient(settings, limiter=RecordingLimiter(settings, seed)) as client:
-        source = make_source("linkedin", client, settings)
+    async with open_boards(settings, store, execution.id, limiter=RecordingLimiter(settings, seed)) as boards:
         started = time.perf_counter()
-        refs = [ref async for page in dispatch(execution.id, query, source, store) for ref in page]
+        refs = [ref async for page in dispatch(execution, boards, store) for ref in page]
         paging = time.perf_counter() - started
         started = time.perf_counter()
-        await asyncio.gather(*(scrape(execution.id, ref, source, store, max_age=timedelta(days=7)) for ref in refs))
+        await asyncio.gather(*(scrape(execution.id, ref, boards, store) for ref in refs))
         scraping = time.perf_counter() - started
     started = time.perf_counter()
     ranker.embed_postings(store.execution_postings(execution.id))
-    analyze(execution.id, query, store, ranker, RESUME)
+    analyze(execution.id, store, ranker)
     ranking = time.perf_counter() - started
     return paging, scraping, ranking
 
@@ -123,7 +120,7 @@ def main() -> None:
             settings = settings_for(Path(tmp) / "streaming", url, page_delay)
             wall, store, runner = asyncio.run(streaming(settings, query, settings, args.seed))
             started = time.perf_counter()
-            repeat = asyncio.run(runner.run(query, RESUME))
+            repeat = asyncio.run(runner.run(Execution(query=query, resume_id=keep_resume(store, RESUME).id)))
             warm = time.perf_counter() - started
             assert repeat.counts.cached == repeat.counts.listed, repeat.counts
 

@@ -17,8 +17,10 @@ import time
 from pathlib import Path
 
 from jobmatch.config import Settings
-from jobmatch.models import ExecutionStatus, SearchQuery
+from jobmatch.models import Execution, ExecutionStatus, SearchQuery
+from jobmatch.pipeline import follow
 from jobmatch.pipeline.celery import CeleryRunner
+from jobmatch.store import keep_resume
 from jobmatch.store.sql import SqlStore
 from jobmatch.testing.board import Board, BoardConfig
 from jobmatch.testing.cluster import Workers, reset_database, reset_redis
@@ -32,8 +34,12 @@ QUERIES = ["Data Scientist", "Nurse", "Software Engineer", "Accountant", "Teache
 async def round_of(runner: CeleryRunner, store: SqlStore, pages: int) -> tuple[float, int]:
     """Submit every query at once; returns seconds until all ended, and postings listed."""
     started = time.perf_counter()
-    submitted = [runner.submit(SearchQuery(query=q, pages=pages, post_time=30), RESUME) for q in QUERIES]
-    ended = [await runner.wait(execution.id, timeout=900) for execution in submitted]
+    resume_id = keep_resume(store, RESUME).id
+    submitted = [
+        runner.submit(Execution(query=SearchQuery(query=q, pages=pages, post_time=30), resume_id=resume_id))
+        for q in QUERIES
+    ]
+    ended = [await follow(runner, store, execution.id, timeout=900) for execution in submitted]
     elapsed = time.perf_counter() - started
     bad = [e for e in ended if e.status is not ExecutionStatus.SUCCEEDED]
     assert not bad, [(e.status, e.error) for e in bad]
@@ -65,7 +71,7 @@ async def measure(workers: int, pages: int, latency: float, tmp: Path) -> tuple[
             elapsed, listed = await round_of(runner, store, pages)
         finally:
             cluster.stop()
-            runner.close()
+            runner.stop()
             store.close()
     print(
         f"  {workers} worker(s): 8 searches, {listed} postings in {elapsed:.1f} s = {listed / elapsed:.1f} postings/s"

@@ -16,10 +16,10 @@ import pytest
 
 from jobmatch.config import Settings
 from jobmatch.models import ExecutionStatus, SearchQuery
-from jobmatch.pipeline import load_report
+from jobmatch.pipeline import follow, load_report
 from jobmatch.store.sql import SqlStore
 from jobmatch.testing.board import Board, BoardConfig
-from tests.conftest import make_settings, postgres_reachable, require_service
+from tests.conftest import make_settings, new_execution, postgres_reachable, require_service
 
 pytestmark = pytest.mark.model
 
@@ -80,7 +80,7 @@ class Cluster:
 
     def close(self) -> None:
         self.workers.stop()
-        self.runner.close()
+        self.runner.stop()
         self.store.close()
 
 
@@ -104,10 +104,14 @@ def cluster_factory(home: Path, services: None) -> Iterator:
             context.__exit__(None, None, None)  # type: ignore[attr-defined]
 
 
+async def wait(cluster: Cluster, execution_id: str, timeout: float):
+    return await follow(cluster.runner, cluster.store, execution_id, timeout=timeout)
+
+
 async def run(cluster: Cluster, query: SearchQuery = QUERY, timeout: float = 90.0):
-    execution = cluster.runner.submit(query, RESUME)
+    execution = cluster.runner.submit(new_execution(cluster.store, query, RESUME))
     try:
-        return await cluster.runner.wait(execution.id, timeout=timeout)
+        return await wait(cluster, execution.id, timeout)
     except TimeoutError:
         pytest.fail(
             f"search still {cluster.store.get_execution(execution.id)} after {timeout} s\n{cluster.workers.logs()}"
@@ -186,7 +190,7 @@ async def test_celery_and_embedded_runners_give_the_same_postings_and_ranking(cl
     local_settings = make_settings(home / "embedded", cluster.settings.linkedin_url, embed_backend="torch")
     local_store = SqlStore(local_settings.database_url)
     embedded = await LocalRunner(local_settings, local_store, Ranker(local_settings, cache=local_store)).run(
-        QUERY, RESUME
+        new_execution(local_store, QUERY, RESUME)
     )
     assert embedded.status is ExecutionStatus.SUCCEEDED
 
@@ -210,7 +214,7 @@ async def test_worker_killed_mid_search_still_succeeds_with_every_posting_once(c
     cluster = cluster_factory(BoardConfig(count=150, seed=13, latency=0.1), page_delay="1-1")
     query = QUERY.model_copy(update={"pages": 12})
     [doomed] = cluster.workers.start(1, concurrency=2)
-    execution = cluster.runner.submit(query, RESUME)
+    execution = cluster.runner.submit(new_execution(cluster.store, query, RESUME))
     wait_for(cluster, lambda stats: stats.by_route.get("search_api", 0) >= 1)  # the doomed worker is dispatching
     [survivor] = cluster.workers.start(1)
     wait_for(cluster, lambda stats: sum(stats.job_fetches.values()) >= 1)
@@ -219,7 +223,7 @@ async def test_worker_killed_mid_search_still_succeeds_with_every_posting_once(c
     assert cluster.board.stats.by_route.get("search_api", 0) < query.pages  # killed mid-paging...
     assert cluster.store.get_execution(execution.id).status is ExecutionStatus.RUNNING  # ...and mid-search
 
-    ended = await cluster.runner.wait(execution.id, timeout=120)
+    ended = await wait(cluster, execution.id, 120)
 
     assert ended.status is ExecutionStatus.SUCCEEDED, (ended.error, cluster.workers.logs())
     assert_every_posting_stored_once(cluster, execution.id)
