@@ -14,7 +14,7 @@ RUN pip install ${TORCH_INDEX:+--index-url "$TORCH_INDEX"} "$TORCH_SPEC"
 
 COPY pyproject.toml README.md ./
 COPY src ./src
-RUN pip install . && useradd --create-home --uid 10001 jobmatch && mkdir -p "$JOBMATCH_HOME" \
+RUN pip install ".[celery]" && useradd --create-home --uid 10001 jobmatch && mkdir -p "$JOBMATCH_HOME" \
     && chown jobmatch "$JOBMATCH_HOME"
 
 USER jobmatch

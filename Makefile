@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test bench board clean chromium
+.PHONY: install run test check bench board clean chromium
 
 install: $(STAMP)
 
@@ -18,6 +18,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet torch==2.13.0
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+# Lint and type-check: ruff (rules and format) and mypy, as configured in pyproject.toml.
+check: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
 
 run: install
 	HF_HUB_OFFLINE=1 $(BIN)/jobmatch serve --host $(HOST) --port $(PORT)

@@ -95,7 +95,7 @@ class Settings(BaseSettings):
 
     # --- celery ---
     # Which runner drives searches: this process (embedded), or Celery workers over Redis (celery).
-    engine: Literal["embedded", "celery"] = "embedded"
+    engine: Literal["embedded", "celery", "stepfunctions"] = "embedded"
     # Redis: Celery's broker, and where workers share per-host politeness limits and search progress.
     broker_url: str = "redis://127.0.0.1:6379/0"
     # Task processes one `jobmatch worker` runs (each works one task at a time).

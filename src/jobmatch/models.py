@@ -5,8 +5,12 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
+
+
+RankedAgainst = Literal["resume", "query"]
 
 
 def utcnow() -> datetime:
@@ -210,5 +214,5 @@ class SearchReport(BaseModel):
     counts: Counts | None = None
     failures: list[Failure] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
-    ranked_against: str = Field("resume", description="'resume', or 'query' when no resume was given.")
+    ranked_against: RankedAgainst = Field("resume", description="'resume', or 'query' when no resume was given.")
     matches: list[Match] = Field(default_factory=list)

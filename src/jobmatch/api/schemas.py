@@ -7,9 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from jobmatch.models import Counts, ExecutionStatus, Failure, Match, SearchQuery
+from jobmatch.models import Counts, ExecutionStatus, Failure, Match, RankedAgainst, SearchQuery
 
-RankedAgainst = Literal["resume", "query"]
 
 
 def _encodable(value: Any) -> Any:

@@ -22,7 +22,7 @@ from jobmatch.api.schemas import (
     SearchView,
 )
 from jobmatch.config import Settings
-from jobmatch.models import Execution, ExecutionStatus, SearchQuery, SearchReport
+from jobmatch.models import Execution, ExecutionStatus, RankedAgainst, SearchQuery, SearchReport
 from jobmatch.pipeline import Runner, RunnerUnavailable, load_report
 from jobmatch.report import ReportFormat, render, render_html
 from jobmatch.store import ApiKey, Resume, Store
@@ -319,7 +319,7 @@ def _progress(execution: Execution) -> Progress:
     return Progress(**counts.model_dump(exclude={"settled"}), pages_requested=execution.query.pages)
 
 
-def _ranked_against(execution: Execution) -> str:
+def _ranked_against(execution: Execution) -> RankedAgainst:
     return "resume" if execution.resume_id else "query"
 
 

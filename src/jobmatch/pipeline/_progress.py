@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import time
+from typing import cast
 
 import redis
 
@@ -40,7 +41,7 @@ class SearchProgress:
 
     def begin_dispatch(self, execution_id: str) -> bool:
         """Mark dispatch as under way; False when a dispatch of this search had begun before (a redelivery)."""
-        return bool(self._redis.hsetnx(_key(execution_id), "dispatch_started", int(time.time())))
+        return bool(self._redis.hsetnx(_key(execution_id), "dispatch_started", str(int(time.time()))))
 
     def hold_dispatch(self, execution_id: str, token: str, seconds: float) -> bool:
         """Take or renew the lease on this search's dispatch for `token`; False while another holder's is alive."""
@@ -59,7 +60,7 @@ class SearchProgress:
         return bool(self._redis.hexists(_key(execution_id), "dispatched"))
 
     def notes(self, execution_id: str) -> list[str]:
-        raw = self._redis.hget(_key(execution_id), "notes")
+        raw = cast("bytes | None", self._redis.hget(_key(execution_id), "notes"))
         return json.loads(raw) if raw else []
 
     def claim(self, execution_id: str, action: str, hold_seconds: float) -> bool:
@@ -68,7 +69,7 @@ class SearchProgress:
         return bool(self._redis.set(key, 1, nx=True, ex=max(1, round(hold_seconds))))
 
     def tracked(self) -> list[str]:
-        return sorted(_text(member) for member in self._redis.smembers(_TRACKED))
+        return sorted(_text(member) for member in cast("set[bytes]", self._redis.smembers(_TRACKED)))
 
     def forget(self, execution_id: str) -> None:
         key = _key(execution_id)

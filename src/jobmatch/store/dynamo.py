@@ -453,8 +453,8 @@ def _iso(value: datetime) -> str:
     return value.astimezone(UTC).isoformat()
 
 
-def _parse(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
+def _parse(value: str) -> datetime:
+    return datetime.fromisoformat(value)
 
 
 def _execution(item: Mapping[str, Any]) -> Execution:
@@ -468,5 +468,5 @@ def _execution(item: Mapping[str, Any]) -> Execution:
         error=item.get("error"),
         created_at=_parse(item["created_at"]),
         updated_at=_parse(item["updated_at"]),
-        finished_at=_parse(item.get("finished_at")),
+        finished_at=_parse(item["finished_at"]) if item.get("finished_at") else None,
     )

@@ -28,7 +28,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.engine import Connection, Engine, RowMapping, make_url
 
 from jobmatch.models import Counts, Execution, ExecutionStatus, Failure, JobPosting, JobRef, SearchQuery, utcnow
 from jobmatch.store import ApiKey, ListingOutcome, Resume
@@ -433,14 +433,12 @@ def _increment(conn: Connection, execution_id: str, deltas: Mapping[str, int]) -
         conn.execute(update(executions).where(executions.c.id == execution_id).values(**values))
 
 
-def _aware(value: datetime | None) -> datetime | None:
+def _aware(value: datetime) -> datetime:
     # SQLite hands back naive datetimes; everything jobmatch stores is UTC.
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
-def _execution(row: Mapping[str, Any]) -> Execution:
+def _execution(row: RowMapping) -> Execution:
     return Execution(
         id=row["id"],
         query=SearchQuery.model_validate(row["query"]),
@@ -451,11 +449,11 @@ def _execution(row: Mapping[str, Any]) -> Execution:
         error=row["error"],
         created_at=_aware(row["created_at"]),
         updated_at=_aware(row["updated_at"]),
-        finished_at=_aware(row["finished_at"]),
+        finished_at=_aware(row["finished_at"]) if row["finished_at"] is not None else None,
     )
 
 
-def _posting(row: Mapping[str, Any], card: Mapping[str, Any] | None = None) -> JobPosting:
+def _posting(row: RowMapping, card: Mapping[str, Any] | None = None) -> JobPosting:
     values = {name: row[name] for name in _POSTING_FIELDS}
     values["fetched_at"] = _aware(values["fetched_at"])
     # The card's date is the listing's; a page read by another search may have lacked it.
@@ -464,11 +462,11 @@ def _posting(row: Mapping[str, Any], card: Mapping[str, Any] | None = None) -> J
     return JobPosting.model_validate(values)
 
 
-def _api_key(row: Mapping[str, Any]) -> ApiKey:
+def _api_key(row: RowMapping) -> ApiKey:
     values = {name: row[name] for name in ApiKey.model_fields}
     return ApiKey(**{**values, "created_at": _aware(values["created_at"])})
 
 
-def _resume(row: Mapping[str, Any]) -> Resume:
+def _resume(row: RowMapping) -> Resume:
     values = {name: row[name] for name in Resume.model_fields}
     return Resume(**{**values, "created_at": _aware(values["created_at"])})
