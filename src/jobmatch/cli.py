@@ -496,13 +496,15 @@ def _poll_with_progress(client: JobscrapeClient, arn: str, pages: int, interval:
             counts = answer.get("progress") or {}
             if not isinstance(counts, dict):
                 return  # an API without live counters: the bars just wait
-            done = sum(int(counts.get(name) or 0) for name in ("fetched", "cached", "failed"))
+            done = int(counts.get("settled") or 0)
             progress.update(pages_task, completed=int(counts.get("pages") or 0))
             progress.update(
                 postings_task,
                 completed=done,
                 total=int(counts.get("listed") or 0) or None,
-                detail=f"fetched {counts.get('fetched', 0)} · cached {counts.get('cached', 0)} · failed {counts.get('failed', 0)}",
+                detail=" · ".join(
+                    f"{name} {counts.get(name, 0)}" for name in ("fetched", "cached", "failed", "retries")
+                ),
             )
 
         return client.wait(arn, interval=interval, on_progress=show)

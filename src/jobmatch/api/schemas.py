@@ -10,7 +10,6 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from jobmatch.models import Counts, ExecutionStatus, Failure, Match, RankedAgainst, SearchQuery
 
 
-
 def _encodable(value: Any) -> Any:
     # JSON may carry lone surrogates ("\ud800"); they cannot be written back out as UTF-8, so refuse them here.
     if isinstance(value, str):
@@ -100,7 +99,6 @@ class JobscrapeOutput(BaseModel):
     counts: Counts
     failures: list[Failure]
     notes: list[str]
-    report_html: str
     Payload: LambdaPayload
 
 

@@ -224,7 +224,6 @@ class SearchService:
                 counts=report.counts or execution.counts,
                 failures=report.failures,
                 notes=report.notes,
-                report_html=html,
                 Payload=LambdaPayload(body=html),
             )
         return JobscrapeStatus(

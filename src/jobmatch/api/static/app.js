@@ -72,7 +72,7 @@ function showProgress(search) {
   $("postings-bar").max = Math.max(p.listed, 1);
   $("postings-bar").value = p.settled;
   $("counters").textContent = `Pages ${p.pages} of ${p.pages_requested} · listed ${p.listed} · ` +
-    `fetched ${p.fetched} · cached ${p.cached} · failed ${p.failed}`;
+    `fetched ${p.fetched} · cached ${p.cached} · failed ${p.failed} · retried requests ${p.retries}`;
 }
 
 function chips(label, items, className) {
