@@ -147,6 +147,8 @@ class Counts(BaseModel):
     closed: int = 0
     filtered: int = 0
     retries: int = Field(0, description="Requests to the boards that were tried again (throttled, failed, timed out).")
+    pages_failed: int = Field(0, description="Search pages that could not be read, even after retries.")
+    sources_failed: int = Field(0, description="Boards of the search that could not be read at all.")
 
     @computed_field(description="Listed postings that have ended: fetched + cached + failed.")  # type: ignore[prop-decorator]
     @property
@@ -171,6 +173,8 @@ class Execution(BaseModel):
     status: ExecutionStatus = ExecutionStatus.RUNNING
     owner: str | None = Field(None, description="The API key that started it; None for the command line's own.")
     resume_id: str | None = Field(None, description="The stored resume it ranks against; None: the query text.")
+    runner: str | None = Field(None, description="The runner process that holds it, while its lease lasts.")
+    heartbeat_at: datetime | None = Field(None, description="When its runner last said it is alive.")
     counts: Counts = Field(default_factory=Counts)
     error: str | None = None
     created_at: datetime = Field(default_factory=utcnow)

@@ -109,7 +109,7 @@ class DynamoStore:
             "expires_at": self._expiry(),
             **execution.counts.model_dump(include=set(Counts.model_fields)),
         }
-        for name in ("owner", "resume_id", "error"):
+        for name in ("owner", "resume_id", "runner", "error"):
             if getattr(execution, name) is not None:
                 item[name] = getattr(execution, name)
         if execution.finished_at is not None:
@@ -464,6 +464,8 @@ def _execution(item: Mapping[str, Any]) -> Execution:
         status=ExecutionStatus(item["status"]),
         owner=item.get("owner"),
         resume_id=item.get("resume_id"),
+        runner=item.get("runner"),
+        heartbeat_at=_parse(item["heartbeat_at"]) if item.get("heartbeat_at") else None,
         counts=Counts(**{name: int(item.get(name, 0)) for name in Counts.model_fields}),
         error=item.get("error"),
         created_at=_parse(item["created_at"]),

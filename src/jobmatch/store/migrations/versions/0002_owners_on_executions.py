@@ -1,4 +1,5 @@
-"""Executions carry their owner (API key) and resume id; postings gain the fields ATS boards give; counts.retries.
+"""Executions carry their owner (API key), resume id and runner lease; postings gain the fields ATS boards give;
+counters of retries, failed search pages and failed boards.
 
 The `execution_owners` table is folded into `executions`: a search's owner and resume are facts of the search.
 
@@ -18,6 +19,7 @@ down_revision: str | Sequence[str] | None = "0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+_COUNTERS = ("retries", "pages_failed", "sources_failed")
 _POSTING_COLUMNS = (
     ("department", sa.Text()),
     ("workplace_type", sa.String(length=16)),
@@ -32,7 +34,10 @@ def upgrade() -> None:
     with op.batch_alter_table("executions") as batch:
         batch.add_column(sa.Column("owner", sa.String(length=32), nullable=True))
         batch.add_column(sa.Column("resume_id", sa.String(length=64), nullable=True))
-        batch.add_column(sa.Column("retries", sa.Integer(), nullable=False, server_default="0"))
+        batch.add_column(sa.Column("runner", sa.String(length=64), nullable=True))
+        batch.add_column(sa.Column("heartbeat_at", sa.DateTime(timezone=True), nullable=True))
+        for counter in _COUNTERS:
+            batch.add_column(sa.Column(counter, sa.Integer(), nullable=False, server_default="0"))
         batch.create_index("ix_executions_owner", ["owner"])
     op.execute(
         "UPDATE executions SET "
@@ -40,7 +45,8 @@ def upgrade() -> None:
         "resume_id = (SELECT o.resume_id FROM execution_owners o WHERE o.execution_id = executions.id)"
     )
     with op.batch_alter_table("executions") as batch:
-        batch.alter_column("retries", server_default=None)
+        for counter in _COUNTERS:
+            batch.alter_column(counter, server_default=None)
     op.drop_index("ix_execution_owners_api_key_id", table_name="execution_owners")
     op.drop_table("execution_owners")
     with op.batch_alter_table("postings") as batch:
@@ -66,6 +72,9 @@ def downgrade() -> None:
     )
     with op.batch_alter_table("executions") as batch:
         batch.drop_index("ix_executions_owner")
-        batch.drop_column("retries")
+        for counter in _COUNTERS:
+            batch.drop_column(counter)
+        batch.drop_column("heartbeat_at")
+        batch.drop_column("runner")
         batch.drop_column("resume_id")
         batch.drop_column("owner")
