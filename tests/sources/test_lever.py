@@ -139,6 +139,8 @@ async def test_eu_sites_use_the_eu_url_and_unknown_sites_are_not_found(home: Pat
             assert isinstance(source, LeverEuSource) and source.name == "lever:eu:acme"
             [page] = [page async for page in source.search(SearchQuery(query="x"))]
             assert {card.source for card in page} == {"lever:eu:acme"} and len(page) == 3
+            again = await source.fetch(page[0])  # one posting by id, for a card the caller holds stale
+            assert again.model_dump(exclude={"fetched_at"}) == page[0].model_dump(exclude={"fetched_at"})
             missing = make_source("lever:eu:missing-acme", client, settings)
             with pytest.raises(NotFoundError, match="404"):
                 [page async for page in missing.search(SearchQuery(query="x"))]
