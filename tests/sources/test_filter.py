@@ -55,10 +55,17 @@ def test_a_data_scientist_search_keeps_the_data_scientists_not_the_office_manage
         ("Machine Learning Engineer", ["Machine Learning Engineer", "Senior ML Engineer"]),
         ("RN", ["Registered Nurse - ICU"]),
         ("Data Analytics", ["Data Analyst, Finance"]),
+        (
+            "Full-Stack Developer",
+            ["Full Stack Developer", "Fullstack Developer (React)", "Senior Full-Stack Developer"],
+        ),
+        ("Front-end Engineer", ["Frontend Engineer", "Front End Engineer"]),
     ],
 )
 def test_related_word_forms_seniority_and_abbreviations(query: str, kept: list[str]) -> None:
     titles = [*BOARD_TITLES, "Machine Learning Engineer", "Senior ML Engineer", "Mechanical Engineer"]
+    titles += ["Full Stack Developer", "Fullstack Developer (React)", "Senior Full-Stack Developer", "Stack Developer"]
+    titles += ["Frontend Engineer", "Front End Engineer", "Backend Engineer"]
     expected = [t for t in titles if t in kept]
     assert _keeps(titles, query) == expected
 

@@ -56,6 +56,7 @@ _US_STATES = {
     "wi": "wisconsin", "wy": "wyoming",
 }  # fmt: skip
 _WORD = re.compile(r"[a-z0-9+#]+")
+_COMPOUND = re.compile(r"[a-z0-9+#]+(?:-[a-z0-9+#]+)*")
 _FILLER = re.compile(r"\b(?:greater|metropolitan|metro|region|bay area|area)\b")
 _ALTERNATIVES = re.compile(r"[;|/]|\s+or\s+(?=[a-z])")
 
@@ -66,7 +67,8 @@ def matches_query(card: JobRef, query: SearchQuery, *, today: date | None = None
     - Title: every word of the query, apart from joiners ("and", "of") and seniority ("Senior", "Lead", "II"),
       is in the posting's title, in any order, as itself or a related form: Scientist/Science, Engineer/
       Engineering, Analyst/Analytics (the same first letters, at least 5 of them, differing only in the last
-      4), and abbreviations read as their words (ML = Machine Learning, SRE, RN, ...). So "Data Scientist" keeps
+      4), abbreviations read as their words (ML = Machine Learning, SRE, RN, ...), hyphenated words joined or
+      apart (Full-Stack = Fullstack = Full Stack). So "Data Scientist" keeps
       "Senior Data Scientist, Ads" and "Manager, Data Science", not "Office Manager", "Data Engineer" or
       "Research Scientist". The title alone counts: descriptions mention every role the job works with.
     - Location, when the search gives one: the location's first part ("New York" of "New York, NY") is in one
@@ -86,10 +88,31 @@ def matches_query(card: JobRef, query: SearchQuery, *, today: date | None = None
 
 
 def _words(text: str) -> list[str]:
+    """A title's words, abbreviations spelled out, and each hyphenated compound also joined ("front-end" gives
+    "front", "end" and "frontend")."""
     words: list[str] = []
-    for word in _WORD.findall(text.lower().replace("'s", "")):
-        words += _ABBREVIATIONS.get(word, word).split()
+    for compound in _COMPOUND.findall(text.lower().replace("'s", "")):
+        parts = [w for part in compound.split("-") if part for w in _ABBREVIATIONS.get(part, part).split()]
+        words += parts
+        if len(parts) > 1 and "-" in compound:
+            words.append(compound.replace("-", ""))
     return words
+
+
+def _wanted(query: str) -> list[list[list[str]]]:
+    """The query's terms, each a list of alternatives, each alternative words that must all be in the title:
+    "Full-Stack" is wanted as "fullstack", or as "full" and "stack"."""
+    terms: list[list[list[str]]] = []
+    for compound in _COMPOUND.findall(query.lower().replace("'s", "")):
+        parts = [w for part in compound.split("-") if part for w in _ABBREVIATIONS.get(part, part).split()]
+        kept = [part for part in parts if part not in _IGNORED]
+        if "-" in compound and len(parts) > 1:
+            terms.append([[compound.replace("-", "")], kept or parts])
+        else:
+            terms += [[[part]] for part in kept]
+    if not terms:  # a query of seniority words alone ("Senior") asks for that level
+        terms = [[[word]] for word in _words(query)]
+    return terms
 
 
 def _same_word(wanted: str, word: str) -> bool:
@@ -109,11 +132,11 @@ def _common_prefix(a: str, b: str) -> str:
 
 
 def _title_matches(title: str, query: str) -> bool:
-    wanted = [word for word in _words(query) if word not in _IGNORED]
-    if not wanted:  # a query of seniority words alone ("Senior") asks for that level
-        wanted = _words(query)
     words = _words(title)
-    return all(any(_same_word(w, word) for word in words) for w in wanted)
+    return all(
+        any(all(any(_same_word(w, word) for word in words) for w in option) for option in term)
+        for term in _wanted(query)
+    )
 
 
 def _location_matches(card: JobRef, location: str) -> bool:
