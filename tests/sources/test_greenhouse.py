@@ -136,6 +136,10 @@ def test_custom_fields_and_the_location_say_workplace_and_employment_type() -> N
     assert posting.employment_type == "Full-time" and posting.workplace_type is WorkplaceType.HYBRID
     remote = parse_job(_detail(location={"name": "Remote - US"}), _ref())
     assert remote.workplace_type is WorkplaceType.REMOTE
+    either = parse_job(_detail(location={"name": "New York, NY; Remote - US"}), _ref())
+    assert either.workplace_type is None  # an office in New York, or remote: the board does not say one
+    flagged = [{"id": 3, "name": "Remote", "value": "Yes", "value_type": "single_select"}]
+    assert parse_job(_detail(metadata=flagged), _ref()).workplace_type is WorkplaceType.REMOTE
 
 
 def test_hourly_ranges_and_mixed_currencies() -> None:

@@ -147,8 +147,8 @@ def _field(fields: dict[str, object], names: tuple[str, ...]) -> str | None:
         value = fields.get(name)
         if isinstance(value, list):  # multi_select fields hold a list of choices
             value = value[0] if value else None
-        if isinstance(value, bool):  # a yes/no "Remote" field
-            return "remote" if value and name == "remote" else None
+        if name == "remote" and value is not None:  # a yes/no field: true, or "Yes"
+            return "remote" if value is True or str(value).strip().lower() in ("yes", "true") else None
         if isinstance(value, str) and value.strip():
             return value
     return None
@@ -156,10 +156,11 @@ def _field(fields: dict[str, object], names: tuple[str, ...]) -> str | None:
 
 def _workplace_from_location(location: str) -> WorkplaceType | None:
     # Greenhouse has no workplace field; boards write "Remote - US" or "Hybrid (Austin, TX)" into the location.
-    lowered = location.lower()
-    if "remote" in lowered:
+    # "New York, NY; Remote" is not a remote job for the New Yorker, so remote needs every place to say so.
+    places = [place.lower() for place in location.split(";") if place.strip()]
+    if places and all("remote" in place for place in places):
         return WorkplaceType.REMOTE
-    if "hybrid" in lowered:
+    if any("hybrid" in place for place in places):
         return WorkplaceType.HYBRID
     return None
 
