@@ -101,6 +101,9 @@ def _located(location: str, search: str, workplace: WorkplaceType | None = None)
         ("Remote - US", "Remote", None, True),
         ("Denver, CO", "Remote", WorkplaceType.REMOTE, True),
         ("Denver, CO", "Remote", WorkplaceType.HYBRID, False),
+        ("Remote - Canada", "Remote, US", None, False),
+        ("Remote", "Remote, US", None, True),
+        ("San Francisco, CA", "Remote, United States", WorkplaceType.REMOTE, True),
         ("", "Austin, TX", None, True),  # no place named: kept, as an undated posting is
     ],
 )

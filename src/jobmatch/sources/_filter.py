@@ -75,8 +75,9 @@ def matches_query(card: JobRef, query: SearchQuery, *, today: date | None = None
       of the posting's locations ("New York, NY; London" lists two); a country-wide search ("United States",
       "USA") keeps any place in a US state. A remote posting matches wherever its remote area covers the
       searched place: "Remote" alone (or worldwide) matches every location; "Remote - US" matches US places;
-      "Remote - Canada" does not match New York. A search for "Remote" keeps remote postings only. A posting
-      that names no place is kept.
+      "Remote - Canada" does not match New York. A search for "Remote" keeps remote postings only ("Remote, US":
+      those whose remote area covers the US). A posting that names no place is kept (by a remote search only
+      when it is remote).
     - Date: a posting dated D is kept when D is at most ceil(post_time) days before today (UTC). Dates carry no
       time of day, so a one-day search keeps yesterday's postings too; a posting with no date is kept.
     """
@@ -143,20 +144,21 @@ def _location_matches(card: JobRef, location: str) -> bool:
     parts = [key for part in location.split(",") if (key := _place_key(part))]
     if not parts:
         return True
+    remote_search = parts[0] == "remote"  # "Remote", or "Remote, US": remote work, within that area if named
+    if remote_search:
+        parts = parts[1:]
     remote_card = isinstance(card, JobPosting) and card.workplace_type is WorkplaceType.REMOTE
     places = [key for place in _ALTERNATIVES.split(card.location.lower()) if (key := _place_key(place, wider=True))]
-    if parts[0] == "remote":
-        return remote_card or any(_is_remote(place) for place in places)
     if not places:
-        return True  # unknown is not elsewhere: kept, as an undated posting is
+        return remote_card or not remote_search  # unknown is not elsewhere: kept, as an undated posting is
     # The searched place, and the wider areas it lies in ("Austin, TX" lies in Texas and the United States).
     areas = {area for part in parts for area in (part, *_wider(part))}
     for place in places:
-        if _contains(place, parts[0]):
+        if not remote_search and _contains(place, parts[0]):
             return True
         if remote_card or _is_remote(place):
             area = " ".join(word for word in place.split() if word not in _REMOTE_WORDS)
-            if not area or any(_contains(area, wider) for wider in areas):
+            if not area or not parts or any(_contains(area, wider) for wider in areas):
                 return True
     return False
 
