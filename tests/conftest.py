@@ -34,11 +34,16 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def make_settings(home: Path, base_url: str = "http://127.0.0.1:9", **overrides: object) -> Settings:
-    """Settings for a test: its own SQLite file, a loopback board, no page delay, quick retries."""
+    """Settings for a test: its own SQLite file, a loopback board (every job board's URL), no page delay, quick
+    retries."""
     values: dict[str, object] = dict(
         home=home,
         database_url=f"sqlite:///{home / 'test.sqlite'}",
         linkedin_url=base_url,
+        greenhouse_url=base_url,
+        lever_url=base_url,
+        lever_eu_url=base_url,
+        ashby_url=base_url,
         page_delay=(0.0, 0.0),
         retry_interval=0.05,
         request_timeout=5.0,

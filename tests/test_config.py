@@ -16,15 +16,23 @@ def test_defaults_put_the_database_in_home(monkeypatch: pytest.MonkeyPatch, tmp_
     settings = Settings()
     assert settings.database_url == f"sqlite:///{tmp_path / 'jobmatch.sqlite'}"
     assert settings.page_delay == (2.0, 4.0) and settings.max_concurrency == 10
-    assert settings.allowed_hosts == {"www.linkedin.com"}
+    assert settings.allowed_hosts == {
+        "www.linkedin.com",
+        "boards-api.greenhouse.io",
+        "api.lever.co",
+        "api.eu.lever.co",
+        "api.ashbyhq.com",
+    }
 
 
 def test_environment_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("JOBMATCH_PAGE_DELAY", "0.5-1.5")
-    monkeypatch.setenv("JOBMATCH_LINKEDIN_URL", "http://127.0.0.1:8765/")
+    for board in ("LINKEDIN", "GREENHOUSE", "LEVER", "LEVER_EU", "ASHBY"):
+        monkeypatch.setenv(f"JOBMATCH_{board}_URL", "http://127.0.0.1:8765/")
     settings = Settings()
     assert settings.page_delay == (0.5, 1.5)
     assert settings.linkedin_url == "http://127.0.0.1:8765"
+    assert settings.greenhouse_url == "http://127.0.0.1:8765"
     assert settings.allowed_hosts == {"127.0.0.1"}
 
 
@@ -34,6 +42,7 @@ def test_environment_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
         ("JOBMATCH_PAGE_DELAY", "4-2"),
         ("JOBMATCH_PAGE_DELAY", "soon"),
         ("JOBMATCH_LINKEDIN_URL", "ftp://x"),
+        ("JOBMATCH_GREENHOUSE_URL", "boards-api.greenhouse.io"),
         ("JOBMATCH_MAX_CONCURRENCY", "0"),
     ],
 )

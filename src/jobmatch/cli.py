@@ -346,8 +346,13 @@ def board(
     repeat_cards: Annotated[int, typer.Option(help="Cards of one page repeated on the next.")] = 0,
     rate_limit: Annotated[float | None, typer.Option(help="Requests a second per client before 429.")] = None,
     block: Annotated[str | None, typer.Option(help="Answer everything as blocked: 999, authwall or signup.")] = None,
+    board_jobs: Annotated[
+        int, typer.Option(help="Jobs on each Greenhouse, Lever and Ashby board (any name exists but missing*).")
+    ] = 40,
+    unlisted_rate: Annotated[float, typer.Option(help="Share of Ashby jobs that are unlisted (0-1).")] = 0.1,
 ) -> None:
-    """Run the fake LinkedIn job board on loopback, to try jobmatch offline (point JOBMATCH_LINKEDIN_URL at it)."""
+    """Run the fake job boards on loopback, to try jobmatch offline: LinkedIn's guest pages and the Greenhouse,
+    Lever and Ashby APIs at one URL (point JOBMATCH_LINKEDIN_URL, _GREENHOUSE_URL, _LEVER_URL, _ASHBY_URL at it)."""
     from jobmatch.testing.board import BoardConfig
     from jobmatch.testing.board import serve as serve_board
 
@@ -360,6 +365,8 @@ def board(
             repeat_cards=repeat_cards,
             rate_limit=rate_limit,
             block=block,
+            board_jobs=board_jobs,
+            unlisted_rate=unlisted_rate,
         )
     )
     _guard(lambda: serve_board(host, port, config, jobs, count))

@@ -21,6 +21,12 @@ class Settings(BaseSettings):
     home: Path = Field(default_factory=lambda: Path.home() / ".jobmatch")
     database_url: str = ""
     linkedin_url: str = "https://www.linkedin.com"
+    # Company boards' public JSON APIs (sources `greenhouse:<board_token>`, `lever:<site>`, `lever:eu:<site>` for
+    # Lever's EU instance, `ashby:<board_name>`); with linkedin_url, the only hosts jobmatch fetches from.
+    greenhouse_url: str = "https://boards-api.greenhouse.io"
+    lever_url: str = "https://api.lever.co"
+    lever_eu_url: str = "https://api.eu.lever.co"
+    ashby_url: str = "https://api.ashbyhq.com"
 
     # Politeness: a random pause between search pages (seconds, "MIN-MAX"), job pages in flight per host.
     page_delay: Annotated[tuple[float, float], NoDecode] = (2.0, 4.0)
@@ -140,7 +146,7 @@ class Settings(BaseSettings):
             raise ValueError(f"MIN-MAX must satisfy 0 <= MIN <= MAX, got {low}-{high}")
         return value
 
-    @field_validator("linkedin_url")
+    @field_validator("linkedin_url", "greenhouse_url", "lever_url", "lever_eu_url", "ashby_url")
     @classmethod
     def _check_url(cls, value: str) -> str:
         parts = urlsplit(value)
@@ -157,7 +163,12 @@ class Settings(BaseSettings):
     @property
     def allowed_hosts(self) -> frozenset[str]:
         """Hosts jobmatch may fetch from: the configured job boards' base URLs, nothing else."""
-        return frozenset({urlsplit(self.linkedin_url).hostname or ""})
+        return frozenset(urlsplit(url).hostname or "" for url in self.board_urls)
+
+    @property
+    def board_urls(self) -> tuple[str, ...]:
+        """Every configured job board's base URL."""
+        return (self.linkedin_url, self.greenhouse_url, self.lever_url, self.lever_eu_url, self.ashby_url)
 
 
 @lru_cache(maxsize=1)

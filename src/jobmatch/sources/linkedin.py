@@ -8,8 +8,11 @@ from datetime import date
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from jobmatch.config import Settings
 from jobmatch.models import JobPosting, JobRef, SearchQuery
-from jobmatch.sources._http import FetchError, NotFoundError, PoliteClient
+from jobmatch.sources._fields import ParseError
+from jobmatch.sources._http import NotFoundError, PoliteClient
+from jobmatch.sources._text import html_to_text
 
 SOURCE = "linkedin"
 SEARCH_PAGE = "/jobs/search"
@@ -20,8 +23,6 @@ POSTING_PAGE = "/jobs/view/{job_id}"
 MAX_START = 1000
 
 _URN = re.compile(r"urn:li:jobPosting:(\d+)")
-_LIST_ITEM = re.compile(r"<li\b[^>]*>", re.IGNORECASE)
-_LINE_BREAK = re.compile(r"<br\s*/?>|</(?:p|div|h[1-6]|li|ul|ol|tr|section)\s*>", re.IGNORECASE)
 _CRITERIA = {
     "seniority level": "seniority",
     "employment type": "employment_type",
@@ -30,18 +31,19 @@ _CRITERIA = {
 }
 
 
-class ParseError(FetchError):
-    """A page that arrived but does not hold what it should (a posting with no description, say)."""
-
-
 class LinkedInSource:
     """LinkedIn's guest job search, spoken through a PoliteClient."""
 
     name = SOURCE
+    whole_board = False
 
     def __init__(self, client: PoliteClient, base_url: str):
         self._client = client
         self._base = base_url.rstrip("/")
+
+    @classmethod
+    def from_settings(cls, client: PoliteClient, settings: Settings, board: str = "") -> LinkedInSource:
+        return cls(client, settings.linkedin_url)
 
     async def search(self, query: SearchQuery) -> AsyncIterator[list[JobRef]]:
         """Yield the new cards of each result page, up to `query.pages` pages, an empty page, or start 1000."""
@@ -143,11 +145,7 @@ def parse_posting(html: str, ref: JobRef) -> JobPosting:
 
 def description_text(node: LexborNode) -> str:
     """A description's text with its structure kept: each paragraph, line break and bullet on a line of its own."""
-    html = _LIST_ITEM.sub("\n- ", node.html or "")
-    html = _LINE_BREAK.sub("\n", html)
-    text = LexborHTMLParser(html).text(separator="")
-    lines = (" ".join(line.split()) for line in text.splitlines())
-    return "\n".join(line for line in lines if line and line != "-")
+    return html_to_text(node.html or "")
 
 
 def _text(node: LexborNode | LexborHTMLParser, selector: str) -> str:

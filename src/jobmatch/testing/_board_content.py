@@ -569,6 +569,36 @@ OCCUPATIONS: tuple[Occupation, ...] = (
     ),
 )
 
+# Office roles: company boards list them beside the specialist ones (the LinkedIn board's searches do not).
+OFFICE = Occupation(
+    key="office",
+    titles=("Office Manager", "Executive Assistant", "Receptionist", "Facilities Coordinator", "Workplace Manager"),
+    job_function="Administrative",
+    industries=("Software Development",),
+    companies=(),
+    mission=("keep a growing company's offices, travel and calendars running smoothly",),
+    duties=(
+        "Run the front desk and greet visitors, candidates and delivery drivers",
+        "Manage calendars, travel and expense reports for the executive team",
+        "Order supplies, snacks and equipment and keep vendor contracts up to date",
+        "Plan team offsites, all-hands meetings and office events",
+        "Coordinate facilities requests, repairs and office moves with the landlord",
+        "Onboard new hires with desks, badges and equipment on their first day",
+        "Keep the office safe, tidy and stocked, and own the emergency and visitor procedures",
+        "Answer phones and route calls, mail and packages to the right people",
+    ),
+    requirements=(
+        "2+ years of experience as an office manager, receptionist or administrative assistant",
+        "Excellent organisation and written communication",
+        "Proficiency with Google Workspace or Microsoft Office",
+        "A friendly, calm presence under a busy schedule",
+        "Discretion with confidential information",
+        "Comfort lifting boxes of up to 25 pounds",
+    ),
+    skills=("scheduling", "vendor management", "event planning", "Google Workspace", "expense reporting"),
+    extras=("Experience in a fast-growing startup", "Basic bookkeeping"),
+)
+
 LOCATIONS: tuple[str, ...] = (
     "New York, NY",
     "Austin, TX",
@@ -655,6 +685,7 @@ _PAY: dict[str, tuple[int, int]] = {
     "teaching": (48, 82),
     "mechanical": (80, 130),
     "support": (42, 70),
+    "office": (48, 75),
 }
 
 _TEAMS: dict[str, str] = {
@@ -668,6 +699,7 @@ _TEAMS: dict[str, str] = {
     "teaching": "teaching",
     "mechanical": "engineering",
     "support": "customer experience",
+    "office": "workplace",
 }
 
 _HEADINGS = (

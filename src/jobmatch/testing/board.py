@@ -1,7 +1,9 @@
 """A fake LinkedIn job board: LinkedIn's guest job routes in LinkedIn's markup, on loopback, with scripted faults.
 
-Scraper tests and benchmarks run against it, and `jobmatch board` serves it so the whole flow works offline.
-Everything it does (postings, faults, short pages, repeated cards) follows from `BoardConfig.seed`.
+It also serves Greenhouse's, Lever's and Ashby's public board APIs at their own paths (see `_ats`), so one base
+URL stands in for every job board. Scraper tests and benchmarks run against it, and `jobmatch board` serves it so
+the whole flow works offline. Everything it does (postings, faults, short pages, repeated cards) follows from
+`BoardConfig.seed`.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 from jobmatch.jobfiles import load_postings
 from jobmatch.models import JobPosting
+from jobmatch.testing import _ats
 from jobmatch.testing import _board_markup as markup
 from jobmatch.testing._board_content import EMPLOYMENT_TYPES, LOCATIONS, OCCUPATIONS, describe, seniority_for
 
@@ -83,6 +86,9 @@ class BoardConfig:
     block: str | None = None  # "999", "authwall" or "signup": answer every request that way
     block_after: int | None = None  # start blocking only after this many requests (mode: `block` or "999")
     keepalive_timeout: float = 30.0
+    # Company boards (Greenhouse, Lever, Ashby): jobs on each, and the share of Ashby jobs that are unlisted.
+    board_jobs: int = 40
+    unlisted_rate: float = 0.1
 
     def __post_init__(self) -> None:
         unknown = set(self.fault_kinds) - set(FAULT_KINDS)
@@ -92,11 +98,14 @@ class BoardConfig:
             raise ValueError(f"block must be one of {BLOCK_MODES} or None, got {self.block!r}")
         if self.page_size < 1 or not 0 <= self.repeat_cards < max(1, self.page_size // 2):
             raise ValueError("need page_size >= 1 and 0 <= repeat_cards < page_size // 2")
-        for name in ("closed_rate", "short_page_rate", "missing_fragment_rate", "fault_rate", "search_fault_rate"):
+        rates = ("closed_rate", "short_page_rate", "missing_fragment_rate", "fault_rate", "search_fault_rate")
+        for name in (*rates, "unlisted_rate"):
             if not 0 <= getattr(self, name) <= 1:
                 raise ValueError(f"{name} must be within [0, 1]")
         if self.fault_attempts < 0 or self.latency < 0 or self.jitter < 0 or self.stall_seconds < 0:
             raise ValueError("fault_attempts, latency, jitter and stall_seconds must not be negative")
+        if not 0 <= self.board_jobs <= 10_000:
+            raise ValueError(f"board_jobs must be within [0, 10000], got {self.board_jobs}")
 
 
 @dataclass
@@ -230,6 +239,7 @@ class Board:
         self._faults = {job_id: cfg.fault_kinds[i % len(cfg.fault_kinds)] for i, job_id in enumerate(faulty)}
         missing = [job_id for job_id in ids if _unit(cfg.seed, "missing", job_id) < cfg.missing_fragment_rate]
         self._missing = {job_id: ("404", "empty")[i % 2] for i, job_id in enumerate(missing)}
+        self.ats = _ats.AtsBoards(cfg.seed, self.now, cfg.board_jobs, cfg.unlisted_rate)
         self.stats = BoardStats()
         self._attempts: dict[str, int] = {}
         self._sessions: set[str] = set()
@@ -537,7 +547,8 @@ class Board:
         if request.method not in ("GET", "HEAD"):
             return _Reply(405, markup.error_page(405, "method not allowed").encode())
         blocking = cfg.block is not None if cfg.block_after is None else stats.requests > cfg.block_after
-        if blocking:
+        # Blocking is LinkedIn's answer to scrapers; the company boards' APIs are public and never block.
+        if blocking and route not in _ats.ROUTES:
             stats.blocked += 1
             mode = cfg.block or "999"
             if mode == "999":
@@ -565,6 +576,8 @@ class Board:
                 stats.csrf_ok += 1
             else:
                 stats.csrf_bad += 1
+        if route in _ats.ROUTES:
+            return self._company_board(request)
         if route == "search_api":
             return self._search_api(request)
         if route in ("posting_api", "job_view"):
@@ -631,6 +644,17 @@ class Board:
         kind = self._fault(f"job:{job_id}", self._faults.get(job_id))
         return ok if kind is None else self._fault_reply(kind, ok)
 
+    def _company_board(self, request: _Request) -> _Reply:
+        answer = self.ats.answer(request.path, request.query)
+        ok = _Reply(answer.status, answer.body, content_type=answer.content_type)
+        if answer.fault_key is None or _unit(self.config.seed, "fault", answer.fault_key) >= self.config.fault_rate:
+            return ok
+        # The boards answer 999 to no one: that kind becomes a 503 here.
+        kinds = [kind if kind != "999" else "503" for kind in self.config.fault_kinds]
+        kind = kinds[int(_unit(self.config.seed, "kind", answer.fault_key) * len(kinds))]
+        applied = self._fault(answer.fault_key, kind)
+        return ok if applied is None else self._fault_reply(applied, ok)
+
     def _search_page(self, request: _Request) -> _Reply:
         keywords, location = request.query.get("keywords", ""), request.query.get("location", "")
         ref_id = _token(self.config.seed, "ref-page", keywords, location)
@@ -690,6 +714,8 @@ def _route(path: str) -> tuple[str, str | None]:
         return "search_page", None
     if path in ("/authwall", "/signup/cold-join"):
         return "wall", None
+    if route := _ats.route_of(path)[0]:
+        return route, None
     return ("index", None) if path == "/" else ("not_found", None)
 
 
@@ -718,6 +744,11 @@ def serve(
         url = await board.start(host, port)
         print(f"jobmatch fake LinkedIn board: {len(board.postings)} postings at {url}", flush=True)
         print(f"point jobmatch at it with JOBMATCH_LINKEDIN_URL={url} ; Ctrl-C stops it", flush=True)
+        print(
+            f"it serves every Greenhouse, Lever and Ashby board too (JOBMATCH_GREENHOUSE_URL, JOBMATCH_LEVER_URL, "
+            f"JOBMATCH_ASHBY_URL={url}); boards named missing* answer 404",
+            flush=True,
+        )
         try:
             await asyncio.Event().wait()
         finally:
