@@ -152,3 +152,24 @@ def test_search_against_the_board_prints_matches_and_writes_reports(tmp_path: Pa
     top = report["matches"][0]
     assert "nurse" in top["title"].lower()
     assert any(m["fired_weights"].get("icu") == 1.5 for m in report["matches"])
+
+
+@pytest.mark.model
+def test_a_search_that_lost_postings_exits_3_and_says_what_it_missed(tmp_path: Path) -> None:
+    from jobmatch.testing.board import Board, BoardConfig
+
+    # A third of the postings answer 500 more often than jobmatch retries: they end failed, with the reason.
+    board = Board(BoardConfig(count=20, seed=3, fault_rate=0.3, fault_kinds=("500",), fault_attempts=10))
+    with board.running_in_thread() as url:
+        env = {"JOBMATCH_LINKEDIN_URL": url, "JOBMATCH_PAGE_DELAY": "0", "JOBMATCH_RETRY_INTERVAL": "0.01"}
+        result = run_cli(
+            "search", "Nurse", "--pages", "2", "--post-time", "30", "--format", "json", home=tmp_path, env=env
+        )
+    assert result.returncode == 3, result.stderr
+    report = json.loads(result.stdout)
+    assert report["status"] == "SUCCEEDED" and report["outcome"]["complete"] is False
+    failed = report["counts"]["failed"]
+    assert failed > 0 and len(report["failures"]) == failed
+    assert f"incomplete: {failed} of {report['counts']['listed']} listed postings could not be fetched" in " ".join(
+        result.stderr.split()
+    )

@@ -46,6 +46,11 @@ _OPTION_OF_FIELD = {
 _FORMATS = ("table", "html", "json", "csv")
 
 
+# Exit codes: 0 the search is complete, 1 it failed, 2 the command was used wrongly, 3 it succeeded but is incomplete
+# (postings that could not be fetched, pages or boards that could not be read: the report says which).
+EXIT_INCOMPLETE = 3
+
+
 def fail(message: str, code: int = 2) -> NoReturn:
     """Print one clear line to stderr and exit non-zero."""
     err.print(f"[bold red]error:[/] {message}", highlight=False, markup=True, soft_wrap=True)
@@ -222,6 +227,7 @@ def search(
     if chosen != "table":
         err.print(_table(report.matches))
     _emit(report, chosen, out, matches_only=False)
+    _exit_if_incomplete(report.outcome.shortfalls if report.outcome else [])
 
 
 async def _run_with_progress(runner: Runner, store: Store, execution: Execution) -> Execution:
@@ -541,6 +547,18 @@ def _save_submitted_report(answer: dict, started: dict, out: Path | None, open_r
     err.print(f"Report written to {path}", highlight=False)
     if open_report:
         webbrowser.open(path.resolve().as_uri())
+    outcome = answer.get("outcome")
+    if isinstance(outcome, dict) and outcome.get("complete") is False:
+        _exit_if_incomplete([str(line) for line in outcome.get("shortfalls") or ["the API says so"]])
+
+
+def _exit_if_incomplete(shortfalls: list[str]) -> None:
+    """A search that succeeded but missed part of what it asked for ends with exit code 3, after its report."""
+    if not shortfalls:
+        return
+    for line in shortfalls:
+        err.print(f"[bold yellow]incomplete:[/] {line}", highlight=False)
+    raise typer.Exit(EXIT_INCOMPLETE)
 
 
 aws_app = typer.Typer(help="The serverless deployment on AWS (deploy/aws).", no_args_is_help=True)

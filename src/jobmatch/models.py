@@ -207,12 +207,22 @@ class Match(BaseModel):
         return self.job_id
 
 
+class Outcome(BaseModel):
+    """Whether an ended search got all it asked for, and if not, what it missed: one line a person can read each."""
+
+    complete: bool = Field(
+        description="True only when the search succeeded and nothing it found or asked for was lost."
+    )
+    shortfalls: list[str] = Field(default_factory=list, description="Why it is not complete.")
+
+
 class SearchReport(BaseModel):
     """What a finished search (or a ranking of a file) gives back: the matches, and what happened to the rest."""
 
     execution_id: str | None = None
     status: ExecutionStatus | None = None
     error: str | None = None
+    outcome: Outcome | None = Field(None, description="Set once the search has ended.")
     query: SearchQuery | None = None
     counts: Counts | None = None
     failures: list[Failure] = Field(default_factory=list)

@@ -65,3 +65,34 @@ async def test_failure_on_the_first_page_fails_the_search(store: SqlStore) -> No
     execution = _execution(store)
     with pytest.raises(SearchFailed, match="HTTP 503"):
         [refs async for refs in dispatch(execution, OneBoard(BreakingSource(0)), store)]
+
+
+def test_outcome_is_complete_only_when_nothing_was_lost(store: SqlStore) -> None:
+    from jobmatch.models import ExecutionStatus, ListingOutcome
+    from jobmatch.pipeline import end_search, outcome
+
+    running = _execution(store)
+    assert outcome(running) is None  # not ended yet
+
+    clean = _execution(store)
+    end_search(store, clean.id, ExecutionStatus.SUCCEEDED)
+    assert outcome(store.get_execution(clean.id)).model_dump() == {"complete": True, "shortfalls": []}
+
+    lossy = _execution(store)
+    refs = [JobRef(source="linkedin", job_id=str(i), url=f"https://www.linkedin.com/jobs/view/{i}") for i in range(3)]
+    store.add_listings(lossy.id, refs)
+    store.settle_listing(lossy.id, refs[0], ListingOutcome.FETCHED)
+    store.settle_listing(lossy.id, refs[1], ListingOutcome.FAILED, "HTTP 429")
+    store.settle_listing(lossy.id, refs[2], ListingOutcome.CACHED)
+    store.increment(lossy.id, pages_failed=1)
+    end_search(store, lossy.id, ExecutionStatus.SUCCEEDED)
+    result = outcome(store.get_execution(lossy.id))
+    assert result is not None and not result.complete
+    assert any("search page" in line for line in result.shortfalls)
+    assert any(line.startswith("1 of 3 listed postings could not be fetched") for line in result.shortfalls)
+
+
+async def test_a_page_lost_after_the_first_is_counted(store: SqlStore) -> None:
+    execution = _execution(store)
+    [refs async for refs in dispatch(execution, OneBoard(BreakingSource(2)), store, notes=[])]
+    assert store.get_execution(execution.id).counts.pages_failed == 1

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from jobmatch.models import Counts, ExecutionStatus, Failure, Match, RankedAgainst, SearchQuery
+from jobmatch.models import Counts, ExecutionStatus, Failure, Match, Outcome, RankedAgainst, SearchQuery
 
 
 def _encodable(value: Any) -> Any:
@@ -109,6 +109,7 @@ class JobscrapeStatus(BaseModel):
     status: ExecutionStatus
     progress: Progress
     error: str | None = Field(None, description="Why the search did not succeed.")
+    outcome: Outcome | None = Field(None, description="Once ended: whether it got all it asked for, and what not.")
     output: JobscrapeOutput | None = Field(None, description="Set once status is SUCCEEDED.")
 
 
@@ -127,6 +128,7 @@ class SearchView(BaseModel):
     query: SearchQuery
     progress: Progress
     error: str | None = None
+    outcome: Outcome | None = Field(None, description="Once ended: whether it got all it asked for, and what not.")
     ranked_against: RankedAgainst
     resume_id: str | None = None
     created_at: datetime

@@ -23,7 +23,7 @@ from jobmatch.api.schemas import (
 )
 from jobmatch.config import Settings
 from jobmatch.models import Execution, ExecutionStatus, RankedAgainst, SearchQuery, SearchReport
-from jobmatch.pipeline import Runner, RunnerUnavailable, load_report
+from jobmatch.pipeline import Runner, RunnerUnavailable, load_report, outcome
 from jobmatch.report import ReportFormat, render, render_html
 from jobmatch.store import ApiKey, Resume, Store
 
@@ -180,6 +180,7 @@ class SearchService:
             query=execution.query,
             progress=_progress(execution),
             error=execution.error,
+            outcome=outcome(execution),
             ranked_against=_ranked_against(execution),
             resume_id=execution.resume_id,
             created_at=execution.created_at,
@@ -231,6 +232,7 @@ class SearchService:
             status=execution.status,
             progress=_progress(execution),
             error=execution.error,
+            outcome=outcome(execution),
             output=output,
         )
 

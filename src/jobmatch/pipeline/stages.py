@@ -21,6 +21,7 @@ from jobmatch.models import (
     JobPosting,
     JobRef,
     ListingOutcome,
+    Outcome,
     SearchReport,
     utcnow,
 )
@@ -99,6 +100,24 @@ def complete(
     return report
 
 
+def outcome(execution: Execution) -> Outcome | None:
+    """Whether an ended search is complete; None while it runs. The one rule every report, status and exit code
+    reads: a search is complete when it succeeded, every posting it listed was stored, and every search page and
+    board it asked for was read."""
+    if not execution.status.finished:
+        return None
+    counts, shortfalls = execution.counts, []
+    if execution.status is not ExecutionStatus.SUCCEEDED:
+        shortfalls.append(f"search {execution.status.value.lower().replace('_', ' ')}: {execution.error}")
+    if counts.sources_failed:
+        shortfalls.append(f"{counts.sources_failed} board(s) could not be read (see notes)")
+    if counts.pages_failed:
+        shortfalls.append(f"{counts.pages_failed} search page(s) could not be read, so their postings were not listed")
+    if counts.failed:
+        shortfalls.append(f"{counts.failed} of {counts.listed} listed postings could not be fetched (see failures)")
+    return Outcome(complete=not shortfalls, shortfalls=shortfalls)
+
+
 def load_report(store: Store, execution_id: str) -> SearchReport | None:
     """An execution as a report: status, counters, failures and, once analyzed, its matches."""
     execution = store.get_execution(execution_id)
@@ -109,6 +128,7 @@ def load_report(store: Store, execution_id: str) -> SearchReport | None:
         execution_id=execution.id,
         status=execution.status,
         error=execution.error,
+        outcome=outcome(execution),
         query=execution.query,
         counts=execution.counts,
         failures=store.failures(execution_id),
@@ -170,6 +190,7 @@ async def dispatch(
     except FetchError as exc:
         if pages == 0:
             raise SearchFailed(exc.reason) from None
+        store.increment(execution.id, pages_failed=1)
         if notes is not None:
             notes.append(f"search stopped after {pages} page(s): {exc.reason}")
 

@@ -71,6 +71,9 @@ function showProgress(search) {
   $("pages-bar").value = p.pages;
   $("postings-bar").max = Math.max(p.listed, 1);
   $("postings-bar").value = p.settled;
+  const shortfalls = search.outcome && !search.outcome.complete ? search.outcome.shortfalls : [];
+  $("shortfalls").replaceChildren(...shortfalls.map((line) => el("li", null, line)));
+  $("incomplete").hidden = shortfalls.length === 0;
   $("counters").textContent = `Pages ${p.pages} of ${p.pages_requested} · listed ${p.listed} · ` +
     `fetched ${p.fetched} · cached ${p.cached} · failed ${p.failed} · retried requests ${p.retries}`;
 }
