@@ -11,6 +11,7 @@ notice, and nothing the app holds needs closing (boto3 keeps no open connections
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from fastapi import FastAPI
@@ -27,17 +28,24 @@ class LambdaApi:
     """A Lambda handler for `app` whose lifespan starts once, here, and never runs per request."""
 
     def __init__(self, app: FastAPI):
+        # One event loop for the lifespan and every request, so what the lifespan starts lives on the loop requests
+        # run on; it is made current again per request, in case other code in the process (asyncio.run) unset it.
+        self._loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(self._loop)
         self._adapter = Mangum(app, lifespan="off")
-        # On the event loop Mangum runs requests on (it sets one up), so what the lifespan starts lives there.
         self._lifespan = LifespanCycle(app, "on")
         self._lifespan.__enter__()
 
     def __call__(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        asyncio.set_event_loop(self._loop)
         return self._adapter(event, context)
 
     def close(self) -> None:
         """Run the app's shutdown (tests; a Lambda container is ended without one)."""
+        asyncio.set_event_loop(self._loop)
         self._lifespan.__exit__(None, None, None)
+        self._loop.close()
+        asyncio.set_event_loop(None)
 
 
 _api: LambdaApi | None = None
