@@ -70,7 +70,9 @@ def test_a_search_step_functions_ended_is_ended_in_the_store_on_the_next_read(ho
     started = cloud.call("POST", "/v1/searches", key, json_body=SEARCH)
     assert started.status == 202, started.body
     search_id = started.json()["id"]
-    cloud.store.add_listings(search_id, [JobRef(source="linkedin", job_id="41", url="https://www.linkedin.com/jobs/view/41")])
+    cloud.store.add_listings(
+        search_id, [JobRef(source="linkedin", job_id="41", url="https://www.linkedin.com/jobs/view/41")]
+    )
     # Stopped from the console: no Lambda tells the store (a Lambda dying past its retries: test_stepfunctions.py).
     cloud.sfn.stop_execution(executionArn=cloud.settings.aws_execution_arn_prefix + search_id)
     assert cloud.store.get_execution(search_id).status is ExecutionStatus.RUNNING

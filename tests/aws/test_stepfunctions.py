@@ -32,7 +32,7 @@ class CannedLambdas:
         self.calls: Counter[str] = Counter()
         self.scraped: Counter[str] = Counter()
         self.given_up: list[dict[str, Any]] = []
-        self.record_give_up: Callable[[dict[str, Any]], Any] = lambda payload: {"id": payload["id"], "outcome": "failed"}
+        self.record_give_up: Callable[[dict[str, Any]], Any] = lambda p: {"id": p["id"], "outcome": "failed"}
 
     def __call__(self, name: str, payload: dict[str, Any], _headers: dict[str, str]) -> Any:
         self.calls[name] += 1
@@ -78,7 +78,9 @@ def start(cloud: Cloud, key: str) -> tuple[str, str]:
 def list_ids(cloud: Cloud, execution_id: str) -> None:
     """What the real Dispatcher would have stored: the listed cards."""
     refs = [
-        JobRef(source="linkedin", job_id=posting_id.split(":")[1], url=f"https://www.linkedin.com/jobs/view/{posting_id}")
+        JobRef(
+            source="linkedin", job_id=posting_id.split(":")[1], url=f"https://www.linkedin.com/jobs/view/{posting_id}"
+        )
         for posting_id in IDS
     ]
     cloud.store.add_listings(execution_id, refs)
