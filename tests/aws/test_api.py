@@ -6,8 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from jobmatch.aws import handlers
+from jobmatch.config import Settings
 from jobmatch.models import Execution, ExecutionStatus, JobRef, SearchQuery, utcnow
 from jobmatch.pipeline.stepfunctions import StepFunctionsRunner
 from jobmatch.testing.board import Board, BoardConfig
@@ -123,3 +125,12 @@ def test_a_blocked_board_fails_the_dispatcher_and_the_search_with_the_reason(hom
             handlers.dispatcher({"execution_id": started["request_id"]})
     answer = cloud.call("GET", "/jobscrape", key, query={"executionArn": started["executionArn"]}).json()
     assert answer["status"] == "FAILED" and answer["error"] == str(raised.value)
+
+
+def test_the_stepfunctions_engine_needs_a_state_machine_and_answers_with_its_execution_arns(home: Path) -> None:
+    with pytest.raises(ValidationError, match="aws_state_machine_arn"):
+        Settings(engine="stepfunctions")
+    machine = "arn:aws:states:eu-west-1:123456789012:stateMachine:jobmatch"
+    settings = Settings(engine="stepfunctions", aws_state_machine_arn=machine)
+    assert settings.api_arn_prefix == "arn:aws:states:eu-west-1:123456789012:execution:jobmatch:"
+    assert Settings().api_arn_prefix == "arn:aws:states:local:000000000000:execution:jobmatch:"  # embedded: as was
