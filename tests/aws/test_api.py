@@ -3,17 +3,20 @@ executions but runs none: the original protocol's rules, keys, and a store kept 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
-from jobmatch.aws import handlers
-from jobmatch.config import Settings
+from jobmatch.api.app import create_app
+from jobmatch.aws import api, handlers
+from jobmatch.aws.api import LambdaApi
+from jobmatch.config import Settings, get_settings
 from jobmatch.models import Execution, ExecutionStatus, JobRef, SearchQuery, utcnow
 from jobmatch.pipeline.stepfunctions import StepFunctionsRunner
 from jobmatch.testing.board import Board, BoardConfig
-from tests.aws.conftest import make_cloud
+from tests.aws.conftest import PREFIX, api_event, make_cloud
 
 SEARCH = {"query": "Data Scientist", "location": "Chicago", "pages": 2, "word_scores": {"python": 1.1}}
 
@@ -134,3 +137,41 @@ def test_the_stepfunctions_engine_needs_a_state_machine_and_answers_with_its_exe
     settings = Settings(engine="stepfunctions", aws_state_machine_arn=machine)
     assert settings.api_arn_prefix == "arn:aws:states:eu-west-1:123456789012:execution:jobmatch:"
     assert Settings().api_arn_prefix == "arn:aws:states:local:000000000000:execution:jobmatch:"  # embedded: as was
+
+
+def test_the_app_starts_once_per_container_not_per_request(home: Path, aws: None) -> None:
+    cloud = make_cloud(home)
+    key = cloud.new_key()
+    search_id = cloud.call("POST", "/jobscrape", key, json_body=SEARCH).json()["request_id"]
+    cloud.sfn.stop_execution(executionArn=cloud.settings.aws_execution_arn_prefix + search_id)
+    assert cloud.call("GET", "/healthz").status == 200
+    # Had the lifespan run for that request, its recover would have ended the search.
+    assert cloud.store.get_execution(search_id).status is ExecutionStatus.RUNNING
+    # A new container's start does.
+    LambdaApi(create_app(cloud.settings, store=cloud.store)).close()
+    assert cloud.store.get_execution(search_id).status is ExecutionStatus.ABORTED
+
+
+def test_the_lambda_entry_point_serves_the_app_from_the_environment(
+    home: Path, aws: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cloud = make_cloud(home)
+    key = cloud.new_key()
+    monkeypatch.setenv("JOBMATCH_DATABASE_URL", f"dynamodb://{PREFIX}")
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(RuntimeError, match="JOBMATCH_ENGINE=stepfunctions"):
+            api.handler(api_event("GET", "/healthz"), None)
+        monkeypatch.setenv("JOBMATCH_ENGINE", "stepfunctions")
+        monkeypatch.setenv("JOBMATCH_AWS_STATE_MACHINE_ARN", cloud.state_machine_arn)
+        get_settings.cache_clear()
+        answer = api.handler(
+            api_event("POST", "/jobscrape", key, body=b'{"query": "Nurse"}', content_type="application/json"), None
+        )
+        assert answer["statusCode"] == 202, answer["body"]
+        assert json.loads(answer["body"])["executionArn"].startswith(cloud.settings.aws_execution_arn_prefix)
+    finally:
+        get_settings.cache_clear()
+        if api._api is not None:
+            api._api.close()
+            api._api = None

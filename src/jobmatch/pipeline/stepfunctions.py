@@ -40,8 +40,8 @@ class StepFunctionsRunner:
         self._settings = settings
         self._store = store
         # The state machine's region, whatever the caller's default region is.
-        region = settings.aws_state_machine_arn.split(":")[3]
-        self._sfn = client or boto3.client("stepfunctions", region_name=region)
+        parts = settings.aws_state_machine_arn.split(":")
+        self._sfn = client or boto3.client("stepfunctions", region_name=parts[3] if len(parts) > 3 else None)
 
     def start(self) -> None:
         """Nothing to start: Step Functions runs the searches."""
