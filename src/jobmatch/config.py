@@ -100,7 +100,8 @@ class Settings(BaseSettings):
     # --- end api ---
 
     # --- celery ---
-    # Which runner drives searches: this process (embedded), or Celery workers over Redis (celery).
+    # Which runner drives searches: this process (embedded), Celery workers over Redis (celery), or the AWS state
+    # machine (stepfunctions, which needs aws_state_machine_arn).
     engine: Literal["embedded", "celery", "stepfunctions"] = "embedded"
     # Redis: Celery's broker, and where workers share per-host politeness limits and search progress.
     broker_url: str = "redis://127.0.0.1:6379/0"
@@ -115,11 +116,30 @@ class Settings(BaseSettings):
     # --- end celery ---
 
     # --- aws ---
-    # The serverless deployment (deploy/aws): the state machine the Initializer starts, the bucket resumes are
-    # read from (object key `resumes/<resume_id>`), and how long DynamoDB keeps an execution's data (TTL).
+    # The serverless deployment (deploy/aws): the state machine the stepfunctions engine starts (its executions are
+    # named by execution id), and how long DynamoDB keeps an execution's data (TTL).
     aws_state_machine_arn: str = ""
-    aws_resume_bucket: str = ""
     aws_execution_ttl_days: float = Field(30.0, gt=0)
+
+    @property
+    def aws_execution_arn_prefix(self) -> str:
+        """An execution's ARN is its state machine's with `:execution:` for `:stateMachine:`, then `:<name>`."""
+        return self.aws_state_machine_arn.replace(":stateMachine:", ":execution:", 1) + ":"
+
+    @model_validator(mode="after")
+    def _stepfunctions_arns(self) -> Settings:
+        if self.engine != "stepfunctions":
+            return self
+        if ":stateMachine:" not in self.aws_state_machine_arn:
+            raise ValueError(
+                "aws_state_machine_arn: the stepfunctions engine needs the state machine's ARN "
+                f"(arn:aws:states:<region>:<account>:stateMachine:<name>), got {self.aws_state_machine_arn!r}"
+            )
+        # On Step Functions the executionArn a client is given is the execution's real ARN.
+        if "api_arn_prefix" not in self.model_fields_set:
+            self.api_arn_prefix = self.aws_execution_arn_prefix
+        return self
+
     # --- end aws ---
 
     require_services: bool = False

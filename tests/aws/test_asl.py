@@ -29,7 +29,8 @@ def test_committed_definition_is_what_jobmatch_aws_asl_prints(default_env: None)
     result = CliRunner().invoke(app, ["aws", "asl"])
     assert result.exit_code == 0, result.output
     assert result.stdout == COMMITTED.read_text(encoding="utf-8"), (
-        "deploy/aws/statemachine.asl.json is stale: regenerate it with `jobmatch aws asl > deploy/aws/statemachine.asl.json`"
+        "deploy/aws/statemachine.asl.json is stale: regenerate it with "
+        "`jobmatch aws asl > deploy/aws/statemachine.asl.json`"
     )
 
 

@@ -10,7 +10,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from jobmatch.models import Execution, ExecutionStatus, JobRef, SearchQuery, utcnow
-from jobmatch.store import ApiKey, ExecutionOwner, Resume
+from jobmatch.store import ApiKey, Resume
 from jobmatch.store.dynamo import DynamoStore
 from tests.aws.moto_env import fake_credentials, mocked_aws
 
@@ -50,10 +50,10 @@ def test_api_keys_resumes_and_owners(store: DynamoStore) -> None:
     assert [r.id for r in store.list_resumes(key.id)] == [newer.id, older.id]
     assert store.latest_resume("someone-else") is None
 
-    running, ended = Execution(query=SearchQuery(query="a")), Execution(query=SearchQuery(query="b"))
+    running, ended = (Execution(query=SearchQuery(query=q), owner=key.id, resume_id=newer.id) for q in ("a", "b"))
     for execution in (running, ended):
         store.create_execution(execution)
-        store.set_execution_owner(ExecutionOwner(execution_id=execution.id, api_key_id=key.id, resume_id=newer.id))
     store.finish_execution(ended.id, ExecutionStatus.SUCCEEDED)
-    assert store.execution_owner(running.id).resume_id == newer.id
+    stored = store.get_execution(running.id)
+    assert stored is not None and (stored.owner, stored.resume_id) == (key.id, newer.id)
     assert store.count_running(key.id) == 1 and store.count_running("someone-else") == 0

@@ -34,7 +34,7 @@ def test_cfn_lint_passes() -> None:
 
 def test_every_function_runs_a_handler_that_exists(template: dict[str, Any]) -> None:
     functions = {name: r for name, r in template["Resources"].items() if r["Type"] == "AWS::Serverless::Function"}
-    assert set(functions) == {f"{n}Function" for n in ("Initializer", "Poll", "Dispatcher", "Scraper", "Analyzer")}
+    assert set(functions) == {f"{n}Function" for n in ("Api", "Dispatcher", "Scraper", "Analyzer")}
     for resource in functions.values():
         (target,) = resource["Properties"]["ImageConfig"]["Command"]
         module, _, name = target.rpartition(".")
@@ -57,10 +57,30 @@ def test_tables_are_the_ones_the_store_uses_with_ttl_on_executions(template: dic
         for r in template["Resources"].values()
         if r["Type"] == "AWS::DynamoDB::Table"
     }
-    assert set(tables) == {"postings", "executions", "embeddings"}
+    assert set(tables) == set(dynamo._KEY_SCHEMAS)
     for name, props in tables.items():
         hash_key, range_key = dynamo._KEY_SCHEMAS[name]
         assert [k["AttributeName"] for k in props["KeySchema"]] == [hash_key] + ([range_key] if range_key else [])
     assert tables["executions"]["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
-    api = template["Resources"]["JobmatchApi"]["Properties"]["Auth"]
-    assert api["ApiKeyRequired"] is True and api["UsagePlan"]["CreateUsagePlan"] == "PER_API"
+    assert not [r for r in template["Resources"].values() if r["Type"] == "AWS::S3::Bucket"]
+
+
+def test_every_path_reaches_the_api_function_on_the_stepfunctions_engine(template: dict[str, Any]) -> None:
+    from jobmatch.config import Settings
+
+    api = template["Resources"]["ApiFunction"]["Properties"]
+    routes = {(e["Properties"]["Path"], e["Properties"]["Method"]) for e in api["Events"].values()}
+    assert routes == {("/", "ANY"), ("/{proxy+}", "ANY")}
+    env = api["Environment"]["Variables"]
+    assert env["JOBMATCH_ENGINE"] == "stepfunctions" and env["JOBMATCH_AWS_STATE_MACHINE_ARN"]
+    # The upload cap leaves room for base64 inside Lambda's 6 MB request.
+    assert int(env["JOBMATCH_API_MAX_RESUME_BYTES"]) * 4 / 3 + 64 * 1024 < 6 * 1024 * 1024
+    assert int(env["JOBMATCH_API_MAX_RESUME_BYTES"]) <= Settings().api_max_resume_bytes
+    actions = {
+        action
+        for policy in api["Policies"]
+        for statement in policy.get("Statement", [])
+        for action in ([statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"])
+    }
+    assert actions == {"states:StartExecution", "states:StopExecution", "states:DescribeExecution"}
+    assert "multipart~1form-data" in template["Resources"]["JobmatchApi"]["Properties"]["BinaryMediaTypes"]

@@ -109,7 +109,7 @@ def state_machine(settings: Settings) -> dict[str, Any]:
             },
             FAILED_STATE: {
                 "Type": "Fail",
-                "Comment": "The Poll handler ends the stored execution with this error and cause.",
+                "Comment": "The API's StepFunctionsRunner ends the stored search with this error and cause.",
                 "ErrorPath": "$.error.Error",
                 "CausePath": "$.error.Cause",
             },
