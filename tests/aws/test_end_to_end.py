@@ -82,7 +82,7 @@ def test_a_search_runs_through_the_state_machine_and_the_original_client_reads_i
     assert aws.sfn.describe_execution(executionArn=arn)["status"] == "SUCCEEDED"
     output = answer["output"]
     html = output["Payload"]["body"]
-    assert html.startswith("<!DOCTYPE html>") and output["report_html"] == html
+    assert html.startswith("<!DOCTYPE html>") and "report_html" not in output
     counts = output["counts"]
     assert counts["pages"] == 2 and counts["listed"] == 20
     # Every listed posting ended: stored (and ranked) or failed with its reason.
