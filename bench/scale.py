@@ -39,7 +39,7 @@ async def round_of(runner: CeleryRunner, store: SqlStore, pages: int) -> tuple[f
         runner.submit(Execution(query=SearchQuery(query=q, pages=pages, post_time=30), resume_id=resume_id))
         for q in QUERIES
     ]
-    ended = [await follow(runner, store, execution.id, timeout=900) for execution in submitted]
+    ended = [await follow(runner, store, execution.id, within=900) for execution in submitted]
     elapsed = time.perf_counter() - started
     bad = [e for e in ended if e.status is not ExecutionStatus.SUCCEEDED]
     assert not bad, [(e.status, e.error) for e in bad]

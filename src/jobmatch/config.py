@@ -46,6 +46,12 @@ class Settings(BaseSettings):
     posting_max_age_days: float = Field(7.0, ge=0)
     # A search still running past this many seconds ends TIMED_OUT.
     execution_timeout: float = Field(3600.0, gt=0)
+    # The embedded engine's runners renew their hold on their searches every third of this; a search whose runner
+    # fell silent longer (killed, crashed, server restarted) is resumed by the server's runner, or, when the command
+    # line ran it, ended with the reason. Two servers on one database each keep only their own searches.
+    runner_lease_seconds: float = Field(10.0, gt=0)
+    # How often the server checks that its runner process is alive (a dead one is restarted at once).
+    runner_check_interval: float = Field(1.0, gt=0)
 
     model: str = DEFAULT_MODEL
     top_n: int = Field(25, ge=1, le=1000)

@@ -104,17 +104,17 @@ def cluster_factory(home: Path, services: None) -> Iterator:
             context.__exit__(None, None, None)  # type: ignore[attr-defined]
 
 
-async def wait(cluster: Cluster, execution_id: str, timeout: float):
-    return await follow(cluster.runner, cluster.store, execution_id, timeout=timeout)
+async def wait(cluster: Cluster, execution_id: str, within: float):
+    return await follow(cluster.runner, cluster.store, execution_id, within=within)
 
 
-async def run(cluster: Cluster, query: SearchQuery = QUERY, timeout: float = 90.0):
+async def run(cluster: Cluster, query: SearchQuery = QUERY, within: float = 90.0):
     execution = cluster.runner.submit(new_execution(cluster.store, query, RESUME))
     try:
-        return await wait(cluster, execution.id, timeout)
+        return await wait(cluster, execution.id, within)
     except TimeoutError:
         pytest.fail(
-            f"search still {cluster.store.get_execution(execution.id)} after {timeout} s\n{cluster.workers.logs()}"
+            f"search still {cluster.store.get_execution(execution.id)} after {within} s\n{cluster.workers.logs()}"
         )
 
 
@@ -269,7 +269,7 @@ async def test_search_past_its_deadline_ends_timed_out_with_every_posting_accoun
         assert time.monotonic() < deadline, cluster.workers.logs()
         time.sleep(0.1)
 
-    execution = await run(cluster, QUERY, timeout=40)
+    execution = await run(cluster, QUERY, within=40)
 
     assert execution.status is ExecutionStatus.TIMED_OUT
     assert "did not end within 4 s" in (execution.error or "")

@@ -129,3 +129,45 @@ def test_embeddings_round_trip_by_model(store: Store) -> None:
     store.save_embeddings("model-a", {"k1": vector})  # saved twice: still one row, no error
     assert np.array_equal(store.load_embeddings("model-a", ["k1", "k2"])["k1"], vector)
     assert store.load_embeddings("model-b", ["k1"]) == {}
+
+
+def test_a_runner_claims_only_what_no_live_runner_holds(store: Store) -> None:
+    from datetime import timedelta
+
+    from jobmatch.models import utcnow
+
+    held = Execution(query=SearchQuery(query="Nurse"), runner="a", heartbeat_at=utcnow())
+    store.create_execution(held)
+    stale_before = utcnow() - timedelta(seconds=10)
+
+    assert not store.claim_execution(held.id, "b", stale_before)  # a's heartbeat is fresh
+    assert store.claim_execution(held.id, "a", stale_before)  # its own holder may always renew
+    assert store.claim_execution(held.id, "b", utcnow() + timedelta(seconds=1))  # a fell silent
+    assert store.get_execution(held.id).runner == "b"
+
+    store.heartbeat("a", [held.id])  # a's late heartbeat no longer counts
+    assert store.get_execution(held.id).runner == "b"
+    assert store.release("b") == 1
+    assert store.claim_execution(held.id, "c", stale_before)  # released: taken at once
+
+    store.finish_execution(held.id, ExecutionStatus.SUCCEEDED)
+    assert not store.claim_execution(held.id, "d", utcnow() + timedelta(seconds=1))  # ended: nobody's
+
+
+def test_owner_and_resume_travel_with_the_execution_and_count_running_is_per_owner(store: Store) -> None:
+    mine = Execution(query=SearchQuery(query="Nurse"), owner="key1", resume_id="r1")
+    theirs = Execution(query=SearchQuery(query="Nurse"), owner="key2")
+    done = Execution(query=SearchQuery(query="Nurse"), owner="key1")
+    for execution in (mine, theirs, done):
+        store.create_execution(execution)
+    store.finish_execution(done.id, ExecutionStatus.SUCCEEDED)
+    assert (store.get_execution(mine.id).owner, store.get_execution(mine.id).resume_id) == ("key1", "r1")
+    assert store.count_running("key1") == 1 and store.count_running("key3") == 0
+
+
+def test_a_listing_is_found_by_its_key(store: Store) -> None:
+    execution = Execution(query=SearchQuery(query="Nurse"))
+    store.create_execution(execution)
+    store.add_listings(execution.id, [_ref("7")])
+    assert store.get_listing(execution.id, "linkedin", "7") == _ref("7")
+    assert store.get_listing(execution.id, "linkedin", "8") is None

@@ -17,7 +17,7 @@ from starlette.routing import Match
 
 from jobmatch import __version__
 from jobmatch.api import routes
-from jobmatch.api.service import SHUTDOWN_REASON, ApiError, SearchService
+from jobmatch.api.service import ApiError, SearchService
 from jobmatch.config import Settings, get_settings
 from jobmatch.pipeline import make_runner
 from jobmatch.store import Store, open_store
@@ -57,7 +57,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         try:
             yield
         finally:
-            await run_in_threadpool(runner.stop, SHUTDOWN_REASON)
+            await run_in_threadpool(runner.stop)
             if store is None:
                 the_store.close()
 

@@ -40,7 +40,6 @@ RESUME_MEDIA_TYPES = frozenset(
         "text/markdown",
     }
 )
-SHUTDOWN_REASON = "interrupted: the server stopped while this search ran; submit it again"
 
 
 class ApiError(Exception):

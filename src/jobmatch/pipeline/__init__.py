@@ -15,14 +15,15 @@ from jobmatch.pipeline.stages import (
     deadline_reason,
     dispatch,
     end_search,
-    expire_overdue,
     give_up,
+    lease_lapsed,
     load_report,
     open_boards,
     outcome,
     past_deadline,
     ready_to_analyze,
     scrape,
+    stale_before,
 )
 
 __all__ = [
@@ -38,9 +39,9 @@ __all__ = [
     "deadline_reason",
     "dispatch",
     "end_search",
-    "expire_overdue",
     "follow",
     "give_up",
+    "lease_lapsed",
     "load_report",
     "make_runner",
     "open_boards",
@@ -48,4 +49,5 @@ __all__ = [
     "past_deadline",
     "ready_to_analyze",
     "scrape",
+    "stale_before",
 ]

@@ -343,7 +343,7 @@ class CeleryRunner:
         self.submit(execution)
         # The deadline is the workers' to enforce; waiting a little past it covers a sweep's interval.
         grace = 2 * self._settings.celery_sweep_interval
-        return await follow(self, self._store, execution.id, timeout=self._settings.execution_timeout + grace)
+        return await follow(self, self._store, execution.id, within=self._settings.execution_timeout + grace)
 
     def abort(self, execution_id: str) -> bool:
         """End a running search ABORTED; tasks still queued for it find it ended and do nothing."""
@@ -358,7 +358,7 @@ class CeleryRunner:
         """How many workers answer a ping within `timeout` seconds (a health check)."""
         return len(self._app.control.ping(timeout=timeout) or [])
 
-    def stop(self, reason: str = "") -> None:
+    def stop(self) -> None:
         """Let go of the broker; searches go on on the workers, unlike an in-process runner's."""
         self._redis.close()
         self._app.close()

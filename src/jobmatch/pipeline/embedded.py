@@ -27,12 +27,14 @@ log = logging.getLogger(__name__)
 _CALL_TIMEOUT = 60.0
 # Searches are batch work; a poll is a person waiting.
 _RUNNER_NICENESS = 10
-CRASH_REASON = "interrupted: the search runner stopped unexpectedly; submit it again"
-RESTART_REASON = "interrupted: the server restarted while this search ran; submit it again"
 
 
 class ProcessRunner:
-    """A LocalRunner in a child process, driven over a pipe; its methods may be called from any thread."""
+    """A LocalRunner in a child process, driven over a pipe; its methods may be called from any thread.
+
+    A watchdog thread restarts the child within `runner_check_interval` of its death; the new child takes over the
+    dead one's searches once their leases lapse (`runner_lease_seconds`) and resumes them where they stopped.
+    """
 
     def __init__(self, settings: Settings, store: Store):
         self._settings = settings
@@ -41,48 +43,32 @@ class ProcessRunner:
         self._lock = threading.Lock()
         self._process: multiprocessing.process.BaseProcess | None = None
         self._conn: Connection | None = None
-        self._started: set[str] = set()
+        self._stopped = threading.Event()
+        self._watchdog: threading.Thread | None = None
 
     def start(self) -> None:
-        parent, child = self._context.Pipe()
-        process = self._context.Process(
-            target=_child_main, args=(self._settings, child), name="jobmatch-runner", daemon=True
-        )
-        process.start()
-        child.close()
-        self._process, self._conn = process, parent
+        with self._lock:
+            self._spawn()
+        self._watchdog = threading.Thread(target=self._watch, name="jobmatch-runner-watchdog", daemon=True)
+        self._watchdog.start()
 
     def recover(self) -> int:
-        """End FAILED the server's searches a previous process left RUNNING; returns how many.
-
-        The child keeps a search's state in memory, so one cut off by a restart cannot go on; saying so beats a
-        search that polls RUNNING forever. Searches the command line runs on the same database are not the server's.
-        """
-        ended = sum(
-            end_search(self._store, execution.id, ExecutionStatus.FAILED, RESTART_REASON)
-            for execution in self._store.running_executions()
-            if execution.owner is not None
-        )
-        if ended:
-            log.warning("marked %d search(es) left running by a previous server FAILED", ended)
-        return ended
+        """Nothing to do here: the child takes over (and resumes) what dead runners left as soon as it starts."""
+        return 0
 
     def submit(self, execution: Execution) -> Execution:
         """Start a search; returns its execution (RUNNING) once it is stored."""
-        started = Execution.model_validate(self._call("submit", execution.model_dump(mode="json")))
-        self._started.add(started.id)
-        return started
+        return Execution.model_validate(self._call("submit", execution.model_dump(mode="json")))
 
     async def run(self, execution: Execution, *, rank_progress: Callable[[int, int], None] | None = None) -> Execution:
         """Submit and follow the search to its end (the child ranks, so `rank_progress` is never called)."""
         from jobmatch.pipeline.runner import follow
 
         self.submit(execution)
-        return await follow(self, self._store, execution.id, timeout=self._settings.execution_timeout + 60)
+        return await follow(self, self._store, execution.id, within=self._settings.execution_timeout + 60)
 
     def abort(self, execution_id: str) -> bool:
-        """Cancel a search; one the child does not run (it ended a moment ago, or ran before a restart) is ended in
-        the store."""
+        """Cancel a search; one the child does not run is ended in the store."""
         try:
             if self._call("abort", execution_id):
                 return True
@@ -93,12 +79,13 @@ class ProcessRunner:
     def refresh(self, execution: Execution) -> Execution:
         return execution
 
-    def stop(self, reason: str = "", timeout: float = 10.0) -> None:
-        """End every search still running as FAILED with `reason`, then stop the process."""
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop the child; its searches stay RUNNING, let go of, and the next server start resumes them."""
+        self._stopped.set()
         if self._process is None:
             return
         try:
-            self._call("stop", reason, retry=False)
+            self._call("stop", retry=False)
         except RunnerUnavailable:
             log.warning("the runner process did not stop cleanly")
         self._process.join(timeout)
@@ -108,6 +95,22 @@ class ProcessRunner:
         if self._conn is not None:
             self._conn.close()
         self._process = self._conn = None
+
+    def _spawn(self) -> None:
+        parent, child = self._context.Pipe()
+        process = self._context.Process(
+            target=_child_main, args=(self._settings, child), name="jobmatch-runner", daemon=True
+        )
+        process.start()
+        child.close()
+        self._process, self._conn = process, parent
+
+    def _watch(self) -> None:
+        while not self._stopped.wait(self._settings.runner_check_interval):
+            with self._lock:
+                if self._stopped.is_set() or self._process is None or self._process.is_alive():
+                    continue
+                self._restart()
 
     def _call(self, *command: Any, retry: bool = True) -> Any:
         with self._lock:
@@ -126,14 +129,12 @@ class ProcessRunner:
         return value
 
     def _restart(self) -> None:
-        # The process died (killed, out of memory): its searches cannot go on, so say so, and start another.
-        log.error("the runner process died; starting another")
-        running = {execution.id for execution in self._store.running_executions()} & self._started
-        for execution_id in running:
-            end_search(self._store, execution_id, ExecutionStatus.FAILED, CRASH_REASON)
+        # Killed, or out of memory: a new child takes its searches over once their leases lapse.
+        exit_code = self._process.exitcode if self._process is not None else None
+        log.error("the runner process died (exit code %s); starting another to resume its searches", exit_code)
         if self._conn is not None:
             self._conn.close()
-        self.start()
+        self._spawn()
 
 
 def _child_main(settings: Settings, conn: Connection) -> None:
@@ -148,24 +149,24 @@ async def _serve(settings: Settings, conn: Connection) -> None:
     from jobmatch.store import open_store
 
     store = open_store(settings)
-    runner = LocalRunner(settings, store)
-    started: set[str] = set()
+    runner = LocalRunner(settings, store, adopt=True)
+    runner.start()
     while True:
         try:
             # In a thread, so the loop goes on running searches while no command comes.
             command, *args = await asyncio.to_thread(conn.recv)
         except EOFError:
-            # The API process is gone: so is anyone to answer. Its next start ends these searches FAILED.
+            # The API process is gone (crashed): let go of the searches so its next start resumes them at once.
+            await runner.shutdown()
             os._exit(0)
         try:
             if command == "submit":
-                execution = runner.submit(Execution.model_validate(args[0]))
-                started.add(execution.id)
-                result: Any = execution.model_dump(mode="json")
+                result: Any = runner.submit(Execution.model_validate(args[0])).model_dump(mode="json")
             elif command == "abort":
                 result = runner.abort(*args)
             elif command == "stop":
-                await _stop(store, started, reason=args[0])
+                await runner.shutdown()
+                store.close()
                 conn.send((True, None))
                 # Not a clean return: asyncio.run would wait for embedding threads of cancelled searches.
                 os._exit(0)
@@ -175,15 +176,3 @@ async def _serve(settings: Settings, conn: Connection) -> None:
         except Exception as exc:
             log.exception("runner command %s failed", command)
             conn.send((False, f"{type(exc).__name__}: {exc}"))
-
-
-async def _stop(store: Store, started: set[str], reason: str) -> None:
-    # Ended FAILED before cancelling: a cancelled search would otherwise end ABORTED, which says its owner stopped it.
-    running = {execution.id for execution in store.running_executions()} & started
-    for execution_id in running:
-        end_search(store, execution_id, ExecutionStatus.FAILED, reason)
-    tasks = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
-    store.close()

@@ -46,8 +46,9 @@ class Runner(Protocol):
         """The execution as the engine knows it now (an engine may learn of an end the store has not seen yet)."""
         ...
 
-    def stop(self, reason: str = "") -> None:
-        """Let go of the engine; an in-process engine's searches end FAILED with `reason`."""
+    def stop(self) -> None:
+        """Let go of the engine. Searches go on elsewhere (workers, Step Functions), or, for the embedded engine,
+        stay RUNNING and let go of, so the next start resumes them."""
         ...
 
 
@@ -71,9 +72,9 @@ def make_runner(settings: Settings, store: Store, *, inline: bool = False) -> Ru
     return ProcessRunner(settings, store)
 
 
-async def follow(runner: Runner, store: Store, execution_id: str, *, timeout: float, poll: float = 0.2) -> Execution:
-    """Poll a search that runs elsewhere until it has ended (as the runner sees it)."""
-    async with asyncio.timeout(timeout):
+async def follow(runner: Runner, store: Store, execution_id: str, *, within: float, poll: float = 0.2) -> Execution:
+    """Poll a search that runs elsewhere until it has ended (as the runner sees it); TimeoutError after `within` s."""
+    async with asyncio.timeout(within):
         while True:
             execution = store.get_execution(execution_id)
             if execution is None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from jobmatch.config import Settings
@@ -64,19 +64,19 @@ def deadline_reason(timeout: float) -> str:
     return f"search did not end within {timeout:g} s"
 
 
+def lease_lapsed(execution: Execution, stale_before: datetime) -> bool:
+    """Whether the embedded runner holding a RUNNING search has fallen silent (it died, or let go on its way out)."""
+    return execution.runner is not None and (execution.heartbeat_at is None or execution.heartbeat_at < stale_before)
+
+
+def stale_before(settings: Settings) -> datetime:
+    """Heartbeats older than this are a dead runner's."""
+    return utcnow() - timedelta(seconds=settings.runner_lease_seconds)
+
+
 def past_deadline(execution: Execution, timeout: float) -> bool:
     """Whether a search has run longer than `timeout` seconds since it was submitted."""
     return (utcnow() - execution.created_at).total_seconds() > timeout
-
-
-def expire_overdue(store: Store, timeout: float) -> list[str]:
-    """End TIMED_OUT every search still RUNNING past its deadline (its process died); returns their ids."""
-    return [
-        execution.id
-        for execution in store.running_executions()
-        if past_deadline(execution, timeout)
-        and end_search(store, execution.id, ExecutionStatus.TIMED_OUT, deadline_reason(timeout))
-    ]
 
 
 def ready_to_analyze(execution: Execution) -> bool:

@@ -71,7 +71,7 @@ class StepFunctionsRunner:
         timeout = self._settings.execution_timeout + _END_GRACE_SECONDS
         # Each poll describes the execution: a second apart keeps far below Step Functions' API rate.
         poll = self._settings.api_poll_interval
-        return await follow(self, self._store, execution.id, timeout=timeout, poll=poll)
+        return await follow(self, self._store, execution.id, within=timeout, poll=poll)
 
     def abort(self, execution_id: str) -> bool:
         """Stop the execution and end the search ABORTED; its Lambdas still in flight find it ended and stop."""
@@ -88,7 +88,7 @@ class StepFunctionsRunner:
             return execution
         return self._reconcile(execution)
 
-    def stop(self, reason: str = "") -> None:
+    def stop(self) -> None:
         """Nothing to let go of: searches run on in Step Functions."""
 
     def _arn(self, execution_id: str) -> str:

@@ -42,6 +42,19 @@ class Store(Protocol):
         Only the stage layer calls this (`pipeline.stages.end_search`), so every end settles what was unsettled."""
         ...
 
+    def claim_execution(self, execution_id: str, runner: str, stale_before: datetime) -> bool:
+        """Make `runner` the holder of a RUNNING execution whose holder's last heartbeat is older than `stale_before`
+        (or that it holds already); False when another live runner holds it, or it has ended."""
+        ...
+
+    def heartbeat(self, runner: str, execution_ids: Sequence[str]) -> None:
+        """Say `runner` is alive and still runs these executions (those it holds and are RUNNING)."""
+        ...
+
+    def release(self, runner: str) -> int:
+        """Let go of every RUNNING execution `runner` holds, so another runner may take them at once."""
+        ...
+
     def save_results(self, execution_id: str, results: Mapping[str, Any]) -> None: ...
     def get_results(self, execution_id: str) -> dict[str, Any] | None: ...
 

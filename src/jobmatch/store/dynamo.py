@@ -112,6 +112,8 @@ class DynamoStore:
         for name in ("owner", "resume_id", "runner", "error"):
             if getattr(execution, name) is not None:
                 item[name] = getattr(execution, name)
+        if execution.heartbeat_at is not None:
+            item["heartbeat_at"] = _iso(execution.heartbeat_at)
         if execution.finished_at is not None:
             item["finished_at"] = _iso(execution.finished_at)
         _conditional(lambda: self.executions.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)"))
@@ -152,6 +154,45 @@ class DynamoStore:
                 ExpressionAttributeValues=values,
             )
         )
+
+    def claim_execution(self, execution_id: str, runner: str, stale_before: datetime) -> bool:
+        return _conditional(
+            lambda: self.executions.update_item(
+                Key={"pk": execution_id, "sk": EXEC_SK},
+                UpdateExpression="SET runner = :me, heartbeat_at = :now",
+                ConditionExpression="attribute_exists(pk) AND #s = :running AND (attribute_not_exists(runner)"
+                " OR runner = :me OR attribute_not_exists(heartbeat_at) OR heartbeat_at < :stale)",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues={
+                    ":me": runner,
+                    ":now": _iso(utcnow()),
+                    ":running": ExecutionStatus.RUNNING.value,
+                    ":stale": _iso(stale_before),
+                },
+            )
+        )
+
+    def heartbeat(self, runner: str, execution_ids: Sequence[str]) -> None:
+        for execution_id in execution_ids:
+            _conditional(
+                lambda execution_id=execution_id: self.executions.update_item(
+                    Key={"pk": execution_id, "sk": EXEC_SK},
+                    UpdateExpression="SET heartbeat_at = :now",
+                    ConditionExpression="runner = :me AND #s = :running",
+                    ExpressionAttributeNames={"#s": "status"},
+                    ExpressionAttributeValues={
+                        ":me": runner,
+                        ":now": _iso(utcnow()),
+                        ":running": ExecutionStatus.RUNNING.value,
+                    },
+                )
+            )
+
+    def release(self, runner: str) -> int:
+        held = [e.id for e in self.running_executions() if e.runner == runner]
+        for execution_id in held:
+            self.executions.update_item(Key={"pk": execution_id, "sk": EXEC_SK}, UpdateExpression="REMOVE heartbeat_at")
+        return len(held)
 
     def save_results(self, execution_id: str, results: Mapping[str, Any]) -> None:
         # Compressed: an item is capped at 400 KB and a thousand matches' JSON would not fit.

@@ -24,6 +24,7 @@ from sqlalchemy import (
     create_engine,
     event,
     func,
+    or_,
     select,
     update,
 )
@@ -199,6 +200,48 @@ class SqlStore:
                 .values(status=status.value, error=error, updated_at=now, finished_at=now)
             )
         return result.rowcount == 1
+
+    def claim_execution(self, execution_id: str, runner: str, stale_before: datetime) -> bool:
+        holder_gone = or_(
+            executions.c.runner.is_(None),
+            executions.c.runner == runner,
+            executions.c.heartbeat_at.is_(None),
+            executions.c.heartbeat_at < stale_before,
+        )
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(executions)
+                .where(
+                    executions.c.id == execution_id,
+                    executions.c.status == ExecutionStatus.RUNNING.value,
+                    holder_gone,
+                )
+                .values(runner=runner, heartbeat_at=utcnow())
+            )
+        return result.rowcount == 1
+
+    def heartbeat(self, runner: str, execution_ids: Sequence[str]) -> None:
+        if not execution_ids:
+            return
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(executions)
+                .where(
+                    executions.c.id.in_(list(execution_ids)),
+                    executions.c.runner == runner,
+                    executions.c.status == ExecutionStatus.RUNNING.value,
+                )
+                .values(heartbeat_at=utcnow())
+            )
+
+    def release(self, runner: str) -> int:
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(executions)
+                .where(executions.c.runner == runner, executions.c.status == ExecutionStatus.RUNNING.value)
+                .values(heartbeat_at=None)
+            )
+        return result.rowcount
 
     def save_results(self, execution_id: str, results: Mapping[str, Any]) -> None:
         with self.engine.begin() as conn:
