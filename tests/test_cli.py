@@ -173,3 +173,14 @@ def test_a_search_that_lost_postings_exits_3_and_says_what_it_missed(tmp_path: P
     assert f"incomplete: {failed} of {report['counts']['listed']} listed postings could not be fetched" in " ".join(
         result.stderr.split()
     )
+
+
+def test_a_revoked_key_is_gone_with_its_data(tmp_path: Path) -> None:
+    created = run_cli("apikey", "create", "--name", "old laptop", home=tmp_path)
+    assert created.returncode == 0, created.stderr
+    listed = run_cli("apikey", "list", home=tmp_path)
+    [key_id] = [line.split()[1] for line in listed.stdout.splitlines() if "old laptop" in line]
+    revoked = run_cli("apikey", "revoke", key_id, "--erase", home=tmp_path)
+    assert revoked.returncode == 0, revoked.stderr
+    assert "old laptop" not in run_cli("apikey", "list", home=tmp_path).stdout
+    assert_one_line_error(run_cli("apikey", "revoke", key_id, home=tmp_path), "no API key")

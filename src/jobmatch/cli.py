@@ -412,6 +412,30 @@ def apikey_create(
     print(raw, flush=True)
 
 
+@apikey_app.command("revoke")
+def apikey_revoke(
+    key_id: Annotated[str, typer.Argument(help="The key's id, as `jobmatch apikey list` shows it.")],
+    erase: Annotated[
+        bool, typer.Option("--erase", help="Also delete every search, result and resume of the key first.")
+    ] = False,
+) -> None:
+    """Revoke an API key: it works nowhere from then on (servers trust a looked-up key for a few seconds)."""
+    from jobmatch.api.service import SearchService
+    from jobmatch.pipeline import make_runner
+    from jobmatch.store import open_store
+
+    settings = _settings()
+    store = open_store(settings)
+    try:
+        key = next((key for key in store.list_api_keys() if key.id == key_id), None)
+        if key is None:
+            fail(f"KEY_ID: no API key {key_id!r}; `jobmatch apikey list` shows them")
+        SearchService(settings, store, make_runner(settings, store, inline=True)).revoke_key(key, erase=erase)
+    finally:
+        store.close()
+    err.print(f"Revoked API key {key_id}" + (" and erased its data." if erase else "."), highlight=False)
+
+
 @apikey_app.command("list")
 def apikey_list() -> None:
     """List the API keys (names and prefixes; the keys themselves are not stored)."""

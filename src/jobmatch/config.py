@@ -95,8 +95,19 @@ class Settings(BaseSettings):
     # Largest resume upload, and largest request body of any other kind (a search's JSON), in bytes.
     api_max_resume_bytes: int = Field(5 * 1024 * 1024, ge=1024)
     api_max_body_bytes: int = Field(64 * 1024, ge=1024)
-    # Searches one key may have running at once (429 past it); 0 = no limit. `apikey create --max-running` overrides.
-    api_max_running_per_key: int = Field(0, ge=0)
+    # Limits, so that one client cannot take the service (or the boards' patience) for itself; 0 = no limit.
+    # Searches one key may have running at once (429 past it); `apikey create --max-running` overrides it per key.
+    api_max_running_per_key: int = Field(3, ge=0)
+    # Searches running at once on this service, all keys together (429 past it).
+    api_max_running_total: int = Field(20, ge=0)
+    # Requests one key may make in any minute (429 past it): ample for polling once a second, a web page and a CLI.
+    api_requests_per_minute: int = Field(300, ge=0)
+    # Resumes one key may keep (409 past it: delete one first).
+    api_max_resumes_per_key: int = Field(20, ge=0)
+    # Retry-After sent with a 429 for too many running searches: about how long a short search takes to end.
+    api_busy_retry_after: int = Field(30, ge=1)
+    # How long a process trusts an API key it has looked up (a revoked key stops working everywhere within this).
+    api_key_cache_seconds: float = Field(5.0, ge=0)
     # executionArn = this prefix + the execution id, Step Functions' shape; GET accepts either form.
     api_arn_prefix: str = "arn:aws:states:local:000000000000:execution:jobmatch:"
     # The `jobmatch submit` client: which API it talks to, with which key, how often it polls (seconds).

@@ -108,7 +108,8 @@ def board_url() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def service(board_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     home = tmp_path_factory.mktemp("api-home")
-    settings = make_settings(home, board_url)
+    # The tests poll ten times a second and run many searches: the per-key limits are tested on their own.
+    settings = make_settings(home, board_url, api_requests_per_minute=0, api_max_running_per_key=0)
     store = SqlStore(settings.database_url)
     with serve_in_thread(create_app(settings, store=store)) as url:
         yield Service(url, settings, store)
@@ -119,7 +120,9 @@ def service(board_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
 def slow_service(board_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     """The same board read with a second's pause between search pages: searches stay RUNNING long enough to watch."""
     home = tmp_path_factory.mktemp("api-slow-home")
-    settings = make_settings(home, board_url, page_delay=(1.0, 1.0))
+    settings = make_settings(
+        home, board_url, page_delay=(1.0, 1.0), api_requests_per_minute=0, api_max_running_per_key=0
+    )
     store = SqlStore(settings.database_url)
     with serve_in_thread(create_app(settings, store=store)) as url:
         yield Service(url, settings, store)

@@ -136,6 +136,8 @@ def test_keys_see_only_their_own_searches_and_resumes(service: Service, client: 
         assert other.get(f"/v1/searches/{search_id}").status_code == 404
         assert other.get(f"/v1/searches/{search_id}/report.html").status_code == 404
         assert other.delete(f"/v1/searches/{search_id}").status_code == 404
+        assert other.post(f"/v1/searches/{search_id}/abort").status_code == 404
+        assert other.delete(f"/v1/resumes/{resume['id']}").status_code == 404
         assert other.get("/v1/resumes").json() == []
         borrowed = other.post("/v1/searches", json={**SEARCH, "resume_id": resume["id"]})
         assert borrowed.status_code == 404 and borrowed.json()["detail"].startswith("resume_id:")
@@ -147,11 +149,11 @@ def test_keys_see_only_their_own_searches_and_resumes(service: Service, client: 
 def test_abort_ends_a_running_search_aborted(slow_service: Service) -> None:
     with slow_service.client(slow_service.new_key()) as http:
         search = http.post("/v1/searches", json={**SEARCH, "pages": 3}).json()
-        aborted = http.delete(f"/v1/searches/{search['id']}")
+        aborted = http.post(f"/v1/searches/{search['id']}/abort")
         assert aborted.status_code == 200, aborted.text
         assert aborted.json()["status"] == "ABORTED" and aborted.json()["error"] == "search aborted"
         assert http.get(f"/v1/searches/{search['id']}").json()["status"] == "ABORTED"
-        again = http.delete(f"/v1/searches/{search['id']}")
+        again = http.post(f"/v1/searches/{search['id']}/abort")
         assert again.status_code == 409 and "ABORTED" in again.json()["detail"]
 
 
@@ -164,12 +166,38 @@ def test_a_key_past_its_limit_of_running_searches_gets_429(slow_service: Service
         with slow_service.client(slow_service.new_key("unlimited")) as other:  # the limit is per key
             other_search = other.post("/v1/searches", json={**SEARCH, "pages": 1})
             assert other_search.status_code == 202
-            other.delete(f"/v1/searches/{other_search.json()['id']}")
-        http.delete(f"/v1/searches/{first.json()['id']}")
+            other.post(f"/v1/searches/{other_search.json()['id']}/abort")
+        http.post(f"/v1/searches/{first.json()['id']}/abort")
         deadline = time.monotonic() + 10
         while (retry := http.post("/v1/searches", json={**SEARCH, "pages": 1})).status_code == 429:
             assert time.monotonic() < deadline
             time.sleep(0.1)
         assert retry.status_code == 202  # a slot freed by the abort is usable again
         for search in (second.json(), retry.json()):
-            http.delete(f"/v1/searches/{search['id']}")
+            http.post(f"/v1/searches/{search['id']}/abort")
+
+
+def test_a_user_takes_their_data_back(service: Service) -> None:
+    raw = service.new_key("leaving")
+    with service.client(raw) as http:
+        resume = http.post("/v1/resumes", files={"file": resume_file()}).json()
+        kept = wait_for(http, f"/v1/searches/{http.post('/v1/searches', json=SEARCH).json()['id']}")
+        erased = wait_for(http, f"/v1/searches/{http.post('/v1/searches', json=SEARCH).json()['id']}")
+
+        assert http.delete(f"/v1/searches/{erased['id']}").status_code == 204
+        assert http.get(f"/v1/searches/{erased['id']}").status_code == 404
+        assert service.store.get_execution(erased["id"]) is None and not service.store.failures(erased["id"])
+        assert http.delete(f"/v1/resumes/{resume['id']}").status_code == 204
+        assert http.get("/v1/resumes").json() == []
+
+        assert http.delete("/v1/keys/current", params={"erase": "true"}).status_code == 204
+        assert service.store.get_execution(kept["id"]) is None  # everything of the key went with it
+        assert http.get("/v1/resumes").status_code == 401  # and the key works nowhere any more
+
+
+def test_the_database_and_its_folder_are_private(tmp_path) -> None:
+    from jobmatch.store.sql import SqlStore
+
+    home = tmp_path / "new-home"
+    SqlStore(f"sqlite:///{home / 'jobmatch.sqlite'}").close()
+    assert (home.stat().st_mode & 0o777, (home / "jobmatch.sqlite").stat().st_mode & 0o777) == (0o700, 0o600)

@@ -17,7 +17,7 @@ from starlette.routing import Match
 
 from jobmatch import __version__
 from jobmatch.api import routes
-from jobmatch.api.service import ApiError, SearchService
+from jobmatch.api.service import ApiError, SearchService, TooMany
 from jobmatch.config import Settings, get_settings
 from jobmatch.pipeline import make_runner
 from jobmatch.store import Store, open_store
@@ -81,7 +81,8 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
 
 async def _api_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
-    return JSONResponse({"detail": exc.detail}, status_code=exc.status)
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooMany) else None
+    return JSONResponse({"detail": exc.detail}, status_code=exc.status, headers=headers)
 
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:

@@ -50,13 +50,15 @@ def _problems(*codes: int) -> dict[int | str, dict[str, Any]]:
         400: "The body is not valid JSON (or multipart).",
         401: "Missing or unknown API key.",
         404: "No such search or resume for this key.",
-        409: "The search has already ended.",
+        409: "The search has already ended, or the key keeps as many resumes as it may.",
         413: "The body is too large.",
         415: "The body is not of the content type this route reads.",
         422: "A field breaks a rule; the message names both.",
-        429: "This key already runs as many searches as it may.",
+        429: "A limit was reached (searches running for this key or in all, requests per minute); see Retry-After.",
         503: "The search runner is restarting; try again shortly.",
     }
+    if 401 in codes:  # every keyed route counts against the key's requests per minute
+        codes = tuple(sorted({*codes, 429}))
     return {code: {"model": Problem, "description": descriptions[code]} for code in codes}
 
 
@@ -79,6 +81,7 @@ async def require_key(service: ServiceDep, raw: Annotated[str | None, Security(a
             "missing or invalid API key: send a key from `jobmatch apikey create` in the x-api-key header",
             headers={"WWW-Authenticate": 'ApiKey header="x-api-key"'},
         )
+    service.count_request(key)
     return key
 
 
@@ -211,10 +214,35 @@ def get_search(search_id: str, key: KeyDep, service: ServiceDep) -> SearchView:
     return service.search_view(key, search_id)
 
 
-@v1.delete("/searches/{search_id}", responses=_problems(401, 404, 409, 422), tags=["searches"])
+@v1.post("/searches/{search_id}/abort", responses=_problems(401, 404, 409, 422), tags=["searches"])
 def abort_search(search_id: str, key: KeyDep, service: ServiceDep) -> SearchView:
-    """Abort a running search; it ends ABORTED."""
+    """Abort a running search; it ends ABORTED and keeps what it found."""
     return service.abort(key, search_id)
+
+
+@v1.delete(
+    "/searches/{search_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=_problems(401, 404, 422),
+    tags=["searches"],
+)
+def delete_search(search_id: str, key: KeyDep, service: ServiceDep) -> Response:
+    """Erase a search with its results (a running one is aborted first)."""
+    service.delete_search(key, search_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@v1.delete("/keys/current", status_code=status.HTTP_204_NO_CONTENT, responses=_problems(401), tags=["keys"])
+def revoke_key(
+    key: KeyDep,
+    service: ServiceDep,
+    erase: Annotated[
+        bool, Query(description="Also delete every search, result and resume of this key, before revoking it.")
+    ] = False,
+) -> Response:
+    """Revoke the key this request carries; it works nowhere from then on."""
+    service.revoke_key(key, erase=erase)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @v1.get(
@@ -260,6 +288,13 @@ def upload_resume(
 def list_resumes(key: KeyDep, service: ServiceDep) -> list[ResumeView]:
     """This key's resumes, newest first."""
     return service.list_resumes(key)
+
+
+@resumes.delete("/resumes/{resume_id}", status_code=status.HTTP_204_NO_CONTENT, responses=_problems(401, 404, 422))
+def delete_resume(resume_id: str, key: KeyDep, service: ServiceDep) -> Response:
+    """Delete one of this key's resumes (a search still running with it ranks against its query instead)."""
+    service.delete_resume(key, resume_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 # Health and the web page

@@ -28,7 +28,12 @@ def _encodable(value: Any) -> Any:
 
 
 class SearchRequest(SearchQuery):
-    """A search to run: the original API's body, plus an optional resume, blocklists and how many matches to keep."""
+    """A search to run: the original API's body, plus an optional resume, blocklists and how many matches to keep.
+
+    Strict: a number must be a JSON number and a flag a JSON boolean (`"pages": true` or `"pages": "3"` is a 422, not
+    1 or 3); an integer is still a fine `post_time`."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     # SearchQuery's validators enforce these rules with readable messages; restated so the OpenAPI schema shows them.
     query: str = Field(

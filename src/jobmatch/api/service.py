@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from pathlib import PurePath
 from typing import Generic, TypeVar
 
@@ -72,8 +73,14 @@ class Unprocessable(ApiError):
     status = 422
 
 
-class TooManyRunning(ApiError):
+class TooMany(ApiError):
+    """A limit was reached; `retry_after` (seconds) says when trying again may work."""
+
     status = 429
+
+    def __init__(self, detail: str, retry_after: int):
+        super().__init__(detail)
+        self.retry_after = retry_after
 
 
 class Unavailable(ApiError):
@@ -91,7 +98,8 @@ class SearchService:
         self._submit_lock = threading.Lock()
         # Facts that never change once stored, read on every poll: a key (keys are never edited), and the whole
         # answer about an execution that has ended (with its owner, checked on every read).
-        self._keys: Lru[str, ApiKey] = Lru(1024)
+        self._keys: Lru[str, ApiKey] = Lru(1024, ttl=settings.api_key_cache_seconds)
+        self._requests = RateWindow(settings.api_requests_per_minute)
         self._ended_answers: Lru[str, tuple[str | None, bytes]] = Lru(256)
 
     # Keys
@@ -108,12 +116,28 @@ class SearchService:
                 self._keys.put(key_hash, key)
         return key
 
+    def count_request(self, key: ApiKey) -> None:
+        """Count one request of the key against its per-minute allowance; 429 past it."""
+        wait = self._requests.hit(key.id)
+        if wait is not None:
+            limit = self.settings.api_requests_per_minute
+            raise TooMany(
+                f"this key made {limit} requests in the last minute (JOBMATCH_API_REQUESTS_PER_MINUTE); slow down",
+                retry_after=max(1, math.ceil(wait)),
+            )
+
     # Resumes
 
     def upload_resume(self, key: ApiKey, filename: str, content_type: str, data: bytes) -> ResumeView:
         """Read an uploaded resume into text and keep it for the key's searches."""
         from jobmatch.ranking import ResumeError, read_resume
 
+        kept = self.settings.api_max_resumes_per_key
+        if kept and len(self._store.list_resumes(key.id)) >= kept:
+            raise Conflict(
+                f"this key keeps {kept} resumes already (JOBMATCH_API_MAX_RESUMES_PER_KEY); delete one first"
+                " (DELETE /v1/resumes/{id})"
+            )
         name = _clean_filename(filename)
         suffix = PurePath(name).suffix.lower()
         media = content_type.split(";")[0].strip().lower()
@@ -149,8 +173,16 @@ class SearchService:
         resume = self._resume_for(key, request.resume_id)
         limit = key.max_running if key.max_running is not None else self.settings.api_max_running_per_key
         with self._submit_lock:
+            retry_after = self.settings.api_busy_retry_after
             if limit and self._store.count_running(key.id) >= limit:
-                raise TooManyRunning(f"this key already runs {limit} search(es) at once; wait for one to end")
+                raise TooMany(f"this key already runs {limit} search(es) at once; wait for one to end", retry_after)
+            total = self.settings.api_max_running_total
+            if total and len(self._store.running_executions()) >= total:
+                raise TooMany(
+                    f"the service already runs {total} searches at once (JOBMATCH_API_MAX_RUNNING_TOTAL); try again"
+                    " shortly",
+                    retry_after,
+                )
             try:
                 return self._runner.submit(
                     Execution(query=query, owner=key.id, resume_id=resume.id if resume else None)
@@ -244,6 +276,36 @@ class SearchService:
         self._wait_until_ended(execution.id)
         return self.search_view(key, execution.id)
 
+    def delete_search(self, key: ApiKey, execution_id: str) -> None:
+        """Erase a search and its results (stopping it first if it runs)."""
+        execution = self._owned(key, execution_id)
+        self._erase_search(execution)
+
+    def delete_resume(self, key: ApiKey, resume_id: str) -> None:
+        resume = self._store.get_resume(resume_id)
+        if resume is None or resume.api_key_id != key.id:
+            raise NotFound(f"no resume {resume_id!r} for this API key")
+        self._store.delete_resume(resume_id)
+
+    def revoke_key(self, key: ApiKey, *, erase: bool) -> None:
+        """Revoke the caller's key; with `erase`, first delete every search, result and resume it owns."""
+        if erase:
+            for execution_id in self._store.owned_executions(key.id):
+                execution = self._store.get_execution(execution_id)
+                if execution is not None:
+                    self._erase_search(execution)
+            for resume in self._store.list_resumes(key.id):
+                self._store.delete_resume(resume.id)
+        self._store.delete_api_key(key.id)
+        self._keys.clear()
+
+    def _erase_search(self, execution: Execution) -> None:
+        if not execution.status.finished:
+            self._runner.abort(execution.id)
+            self._wait_until_ended(execution.id)
+        self._store.delete_execution(execution.id)
+        self._ended_answers.discard(execution.id)
+
     def report(self, key: ApiKey, execution_id: str, fmt: ReportFormat) -> str:
         """The search's report so far (its status says whether it has ended) in `fmt`."""
         execution = self._owned(key, execution_id)
@@ -292,26 +354,65 @@ class SearchService:
 
 
 class Lru(Generic[K, V]):
-    """A bounded, thread-safe map that forgets the least recently used entry first."""
+    """A bounded, thread-safe map that forgets the least recently used entry first, and (given `ttl`) any entry
+    older than `ttl` seconds."""
 
-    def __init__(self, size: int):
+    def __init__(self, size: int, ttl: float | None = None):
         self._size = size
-        self._data: OrderedDict[K, V] = OrderedDict()
+        self._ttl = ttl
+        self._data: OrderedDict[K, tuple[V, float]] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, key: K) -> V | None:
         with self._lock:
-            value = self._data.get(key)
-            if value is not None:
-                self._data.move_to_end(key)
+            entry = self._data.get(key)
+            if entry is None:
+                return None
+            value, stored_at = entry
+            if self._ttl is not None and time.monotonic() - stored_at > self._ttl:
+                del self._data[key]
+                return None
+            self._data.move_to_end(key)
             return value
+
+    def discard(self, key: K) -> None:
+        with self._lock:
+            self._data.pop(key, None)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
 
     def put(self, key: K, value: V) -> None:
         with self._lock:
-            self._data[key] = value
+            self._data[key] = (value, time.monotonic())
             self._data.move_to_end(key)
             if len(self._data) > self._size:
                 self._data.popitem(last=False)
+
+
+class RateWindow:
+    """At most `limit` hits per key in any `window` seconds (a sliding window); thread-safe."""
+
+    def __init__(self, limit: int, window: float = 60.0):
+        self._limit = limit
+        self._window = window
+        self._hits: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def hit(self, key: str) -> float | None:
+        """Count a hit; None when allowed, else the seconds until one would be."""
+        if not self._limit:
+            return None
+        now = time.monotonic()
+        with self._lock:
+            hits = self._hits.setdefault(key, deque())
+            while hits and now - hits[0] >= self._window:
+                hits.popleft()
+            if len(hits) >= self._limit:
+                return self._window - (now - hits[0])
+            hits.append(now)
+            return None
 
 
 def _progress(execution: Execution) -> Progress:

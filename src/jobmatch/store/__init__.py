@@ -106,6 +106,20 @@ class Store(Protocol):
         """How many of the key's executions are RUNNING."""
         ...
 
+    # Taking data back: what a key owns can be deleted, and the key with it
+    def owned_executions(self, owner: str) -> list[str]:
+        """The ids of every execution the key started."""
+        ...
+
+    def delete_execution(self, execution_id: str) -> bool:
+        """Delete an execution with its listings and results (the postings, shared by every search, stay)."""
+        ...
+
+    def delete_resume(self, resume_id: str) -> bool: ...
+    def delete_api_key(self, key_id: str) -> bool:
+        """Revoke a key: it authenticates nothing from now on."""
+        ...
+
 
 class ApiKey(BaseModel):
     """A client of the HTTP service; the key itself is never stored, only its hash."""

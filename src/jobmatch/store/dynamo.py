@@ -299,7 +299,7 @@ class DynamoStore:
         for item in self._batch_get(self.postings.name, [{"pk": pk} for pk in dict.fromkeys(pks)]):
             stored[item["pk"]] = JobPosting.model_validate_json(item["data"])
         result = []
-        for ref, pk in zip(kept, pks):
+        for ref, pk in zip(kept, pks, strict=True):
             posting = stored.get(pk)
             if posting is None:
                 continue
@@ -380,6 +380,36 @@ class DynamoStore:
 
     def list_resumes(self, api_key_id: str) -> list[Resume]:
         return self._resumes(api_key_id)
+
+    def owned_executions(self, owner: str) -> list[str]:
+        return [item["pk"] for item in _scan(self.executions, Attr("sk").eq(EXEC_SK) & Attr("owner").eq(owner))]
+
+    def delete_execution(self, execution_id: str) -> bool:
+        items = _query(self.executions, Key("pk").eq(execution_id))
+        with self.executions.batch_writer() as batch:
+            for item in items:
+                batch.delete_item(Key={"pk": item["pk"], "sk": item["sk"]})
+        return any(item["sk"] == EXEC_SK for item in items)
+
+    def delete_resume(self, resume_id: str) -> bool:
+        resume = self.get_resume(resume_id)
+        if resume is None:
+            return False
+        self.accounts.delete_item(
+            Key={"pk": f"resumes#{resume.api_key_id}", "sk": f"{_iso(resume.created_at)}#{resume.id}"}
+        )
+        self.accounts.delete_item(Key={"pk": f"resume#{resume_id}", "sk": "resume"})
+        return True
+
+    def delete_api_key(self, key_id: str) -> bool:
+        hashes = _scan(self.accounts, Attr("sk").eq("hash") & Attr("key_id").eq(key_id))
+        for item in hashes:
+            self.accounts.delete_item(Key={"pk": item["pk"], "sk": "hash"})
+        return _conditional(
+            lambda: self.accounts.delete_item(
+                Key={"pk": f"key#{key_id}", "sk": "key"}, ConditionExpression="attribute_exists(pk)"
+            )
+        )
 
     def count_running(self, owner: str) -> int:
         condition = Attr("sk").eq(EXEC_SK) & Attr("owner").eq(owner)

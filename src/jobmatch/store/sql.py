@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +23,7 @@ from sqlalchemy import (
     Table,
     Text,
     create_engine,
+    delete,
     event,
     func,
     or_,
@@ -444,6 +446,23 @@ class SqlStore:
             ).mappings()
             return [_resume(row) for row in rows]
 
+    def owned_executions(self, owner: str) -> list[str]:
+        with self.engine.connect() as conn:
+            return list(conn.execute(select(executions.c.id).where(executions.c.owner == owner)).scalars())
+
+    def delete_execution(self, execution_id: str) -> bool:
+        with self.engine.begin() as conn:
+            conn.execute(delete(listings).where(listings.c.execution_id == execution_id))
+            return conn.execute(delete(executions).where(executions.c.id == execution_id)).rowcount == 1
+
+    def delete_resume(self, resume_id: str) -> bool:
+        with self.engine.begin() as conn:
+            return conn.execute(delete(resumes).where(resumes.c.id == resume_id)).rowcount == 1
+
+    def delete_api_key(self, key_id: str) -> bool:
+        with self.engine.begin() as conn:
+            return conn.execute(delete(api_keys).where(api_keys.c.id == key_id)).rowcount == 1
+
     def count_running(self, owner: str) -> int:
         with self.engine.connect() as conn:
             return conn.execute(
@@ -453,12 +472,22 @@ class SqlStore:
             ).scalar_one()
 
 
+def _private_sqlite_file(path: Path) -> None:
+    """The database holds resumes and key hashes: a folder made for it is the user's alone (0700), and so is the
+    file (0600, tightened if an older version left it readable by others)."""
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)
+
+
 def _engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
     if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        _private_sqlite_file(Path(parsed.database).expanduser())
     engine = create_engine(url, connect_args={"timeout": 30})
 
     @event.listens_for(engine, "connect")
