@@ -167,7 +167,10 @@ async def _arn_from_body(request: Request) -> str:
                 }
             ]
         )
-    if request.headers.get("content-type"):  # a body without a content type is taken for JSON, as it was
+    # A body without a content type is taken for JSON, as it was; so is a JSON body sent with curl's default for `-d`
+    # (a form type). A real form, or any other declared type, is refused.
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media and not (media == "application/x-www-form-urlencoded" and body.lstrip().startswith(b"{")):
         require_json(request)
     try:
         data = json.loads(body)
