@@ -90,7 +90,8 @@ async def main() -> None:
     print(f"baseline (1 worker): {one:.1f} s, {listed_one / one:.1f} postings/s")
     print(f"3 workers: {three:.1f} s, {listed_three / three:.1f} postings/s")
     print(
-        f"ratio (3 workers vs 1): {one / three:.2f}x faster, {(listed_three / three) / (listed_one / one):.2f}x the postings/s"
+        f"ratio (3 workers vs 1): {one / three:.2f}x faster,"
+        f" {(listed_three / three) / (listed_one / one):.2f}x the postings/s"
     )
 
 

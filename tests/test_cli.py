@@ -81,7 +81,8 @@ def test_rank_a_jobspy_csv(tmp_path: Path) -> None:
     # The columns JobSpy writes, in its order (a subset of its 30-odd columns is enough for the reader).
     jobs.write_text(
         "id,site,job_url,job_url_direct,title,company,location,date_posted,job_type,description\n"
-        'li-1,linkedin,https://www.linkedin.com/jobs/view/1,,ICU Registered Nurse,Mercy,"Chicago, IL",2026-11-20,fulltime,'
+        "li-1,linkedin,https://www.linkedin.com/jobs/view/1,,"
+        'ICU Registered Nurse,Mercy,"Chicago, IL",2026-11-20,fulltime,'
         '"Seeking an ICU registered nurse. BLS and ACLS required. Patient care in a critical care unit."\n'
         'li-2,linkedin,https://www.linkedin.com/jobs/view/2,,Backend Engineer,Acme,"Austin, TX",2026-11-21,fulltime,'
         '"Build APIs in Go and Python, Kubernetes, PostgreSQL."\n'

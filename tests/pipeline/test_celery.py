@@ -129,7 +129,7 @@ def assert_every_posting_stored_once(cluster: Cluster, execution_id: str) -> Non
     assert not cluster.store.unsettled_listings(execution_id)
 
 
-async def test_cli_search_end_to_end_on_two_worker_processes(cluster_factory, home: Path) -> None:
+def test_cli_search_end_to_end_on_two_worker_processes(cluster_factory, home: Path) -> None:
     cluster = cluster_factory(BoardConfig(count=40, seed=5, latency=0.05, fault_rate=0.1))
     cluster.workers.start(2)
     resume, out = home / "resume.txt", home / "report.json"
@@ -267,7 +267,7 @@ async def test_search_past_its_deadline_ends_timed_out_with_every_posting_accoun
     deadline = time.monotonic() + 60
     while not cluster.runner.workers_alive():  # the 4 s start only once a worker is there to start it
         assert time.monotonic() < deadline, cluster.workers.logs()
-        time.sleep(0.1)
+        await asyncio.sleep(0.1)
 
     execution = await run(cluster, QUERY, within=40)
 
@@ -287,7 +287,8 @@ async def test_api_on_the_celery_engine_only_enqueues_and_answers_the_original_p
 
     cluster = cluster_factory(BoardConfig(count=30, seed=21))
     env = {**os.environ, **cluster.env, "JOBMATCH_ENGINE": "celery", "HF_HUB_OFFLINE": "1"}
-    created = subprocess.run(
+    created = await asyncio.to_thread(
+        subprocess.run,
         [sys.executable, "-m", "jobmatch.cli", "apikey", "create", "--name", "celery-test"],
         env=env,
         capture_output=True,
@@ -299,7 +300,8 @@ async def test_api_on_the_celery_engine_only_enqueues_and_answers_the_original_p
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = subprocess.Popen(
+    server = await asyncio.to_thread(
+        subprocess.Popen,
         [sys.executable, "-m", "jobmatch.cli", "serve", "--port", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,

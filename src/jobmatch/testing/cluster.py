@@ -1,4 +1,4 @@
-"""Celery worker processes for tests and benchmarks: real `jobmatch worker` subprocesses on a test Redis and database."""
+"""Celery worker processes for tests and benchmarks: real `jobmatch worker` subprocesses on a test Redis and DB."""
 
 from __future__ import annotations
 
