@@ -97,6 +97,11 @@ def test_another_keys_search_is_not_found(service: Service, client: httpx.Client
         ({k: v for k, v in SEARCH.items() if k != "query"}, "query", "Field required"),
         ({**SEARCH, "query": "\ud800"}, "query", "lone surrogates"),
         ({**SEARCH, "colour": "blue"}, "colour", "Extra inputs are not permitted"),
+        # Strict: a flag is not a number, nor a numeral string a number.
+        ({**SEARCH, "pages": True}, "pages", "valid integer"),
+        ({**SEARCH, "pages": "3"}, "pages", "valid integer"),
+        ({**SEARCH, "post_time": "7"}, "post_time", "valid number"),
+        ({**SEARCH, "word_scores": {"phd": "1.1"}}, "word_scores", "valid number"),
     ],
 )
 def test_a_bad_body_gets_422_naming_the_field_and_rule(client: httpx.Client, body: dict, field: str, rule: str) -> None:
