@@ -39,7 +39,8 @@ def test_search_page_links_follow_the_configured_base_url(linkedin_fixtures: Pat
 def test_new_listing_date_class_is_read() -> None:
     html = """<!DOCTYPE html><li><div class="base-card base-search-card job-search-card"
       data-entity-urn="urn:li:jobPosting:123"><h3 class="base-search-card__title"> Nurse </h3>
-      <h4 class="base-search-card__subtitle"><a> Mercy </a></h4><span class="job-search-card__location">Austin, TX</span>
+      <h4 class="base-search-card__subtitle"><a> Mercy </a></h4>
+      <span class="job-search-card__location">Austin, TX</span>
       <time class="job-search-card__listdate--new" datetime="2026-11-24">2 hours ago</time></div></li>"""
     (ref,) = parse_search_page(html)
     assert (ref.job_id, ref.title, ref.company, ref.posted_at) == ("123", "Nurse", "Mercy", date(2026, 11, 24))
@@ -97,7 +98,8 @@ def test_page_without_description_is_a_parse_error() -> None:
 
 def test_description_markup_is_text_not_html() -> None:
     html = """<div class="description__text"><div class="show-more-less-html__markup">
-      <p>Intro &amp; more</p><p>&lt;script&gt;alert(1)&lt;/script&gt;</p><ul><li>Python</li><li>SQL</li></ul></div></div>"""
+      <p>Intro &amp; more</p><p>&lt;script&gt;alert(1)&lt;/script&gt;</p>
+      <ul><li>Python</li><li>SQL</li></ul></div></div>"""
     posting = parse_posting(html, _ref("9", title="T", company="C"))
     assert posting.description.splitlines() == ["Intro & more", "<script>alert(1)</script>", "- Python", "- SQL"]
     assert (posting.title, posting.company) == ("T", "C")  # the card fills what the page lacks

@@ -10,12 +10,13 @@ from jobmatch.models import JobPosting, JobRef, SearchQuery
 from jobmatch.sources._http import (
     BlockedError,
     FetchError,
+    FetchEvents,
     HostNotAllowedError,
     NotFoundError,
     PoliteClient,
     RetryPolicy,
 )
-from jobmatch.sources._limits import HostLimiter, LocalHostLimiter
+from jobmatch.sources._limits import HostLimiter, LocalHostLimiter, Pacing
 
 if TYPE_CHECKING:
     from jobmatch.sources._redis_limits import RedisHostLimiter
@@ -23,10 +24,12 @@ if TYPE_CHECKING:
 __all__ = [
     "BlockedError",
     "FetchError",
+    "FetchEvents",
     "HostLimiter",
     "HostNotAllowedError",
     "LocalHostLimiter",
     "NotFoundError",
+    "Pacing",
     "PoliteClient",
     "RedisHostLimiter",
     "RetryPolicy",
