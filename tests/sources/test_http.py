@@ -165,7 +165,8 @@ async def test_each_retry_is_logged_with_the_search_and_counted(home: Path, capl
     assert len(retries) == len(events.retries) == board.stats.faults_total == 8
     host = board.url.removeprefix("http://")
     for record, (seen_host, reason, attempt, _) in zip(retries, events.retries, strict=True):
-        assert (record.search_id, record.host, record.reason, record.attempt) == ("search-7", host, reason, attempt)
+        fields = tuple(record.__dict__[name] for name in ("search_id", "host", "reason", "attempt"))
+        assert fields == ("search-7", host, reason, attempt)
         assert "search-7" in record.getMessage() and host in record.getMessage() and reason in record.getMessage()
         assert seen_host == host and reason.startswith(("HTTP 503", "HTTP 429"))
     assert any("Retry-After" in record.getMessage() for record in retries)  # the 429s said when to come back
@@ -178,8 +179,9 @@ async def test_a_block_is_logged_and_reported(home: Path, caplog: pytest.LogCapt
             with pytest.raises(BlockedError):
                 await client.get(f"{board.url}/jobs/search", params={"keywords": "x"})
     (record,) = [record for record in caplog.records if record.name == "jobmatch.sources"]
-    assert record.levelno == logging.WARNING and record.search_id == "search-8" and "authwall" in record.reason
-    assert events.blocks == [(board.url.removeprefix("http://"), record.reason)]
+    reason = record.__dict__["reason"]
+    assert record.levelno == logging.WARNING and record.__dict__["search_id"] == "search-8" and "authwall" in reason
+    assert events.blocks == [(board.url.removeprefix("http://"), reason)]
 
 
 async def test_a_throttling_board_gets_every_posting_at_its_pace(home: Path) -> None:

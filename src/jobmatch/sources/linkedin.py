@@ -191,8 +191,8 @@ def description_text(node: LexborNode) -> str:
     return "\n".join(line for line in lines if line and line != "-")
 
 
-def _text(node: LexborNode | LexborHTMLParser, selector: str) -> str:
-    found = node.css_first(selector)
+def _text(node: LexborNode | LexborHTMLParser | None, selector: str) -> str:
+    found = node.css_first(selector) if node is not None else None
     return " ".join(found.text(separator=" ").split()) if found is not None else ""
 
 
