@@ -40,8 +40,8 @@ class Settings(BaseSettings):
     # --- adaptive politeness ---
     # A host that answers 429, 999 or with Retry-After is paced: request starts at least an interval apart, one
     # interval per host shared by every request of the process (through Redis, by every worker). The first throttle
-    # sets it to throttle_min_interval; a throttle above the pace learned multiplies it by throttle_backoff (at most
-    # throttle_max_interval). Each healthy answer closes throttle_recovery of the distance down to the pace learned:
+    # sets it to throttle_min_interval; a throttle of a pace that had not held yet multiplies it by throttle_backoff
+    # (at most throttle_max_interval). Each healthy answer closes throttle_recovery of the distance down to
     # throttle_margin above the interval last throttled. (jobmatch.sources.Pacing has the whole rule.)
     throttle_backoff: float = Field(1.5, gt=1, le=10)
     throttle_recovery: float = Field(0.1, gt=0, lt=1)

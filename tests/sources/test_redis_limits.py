@@ -90,8 +90,8 @@ async def test_a_throttle_met_by_one_worker_paces_the_others(client: redis.Redis
 
 async def test_the_redis_pace_follows_the_same_rules_as_the_local_one(client: redis.Redis) -> None:
     local, shared = LocalHostLimiter(10, (0, 0)), RedisHostLimiter(client, 10, (0, 0))
-    # Throttled from unpaced, twice more above the pace learned, then healthy answers, a throttle at the learned
-    # pace, more healthy answers: both limiters must give the same intervals at every step.
+    # Throttled from unpaced, twice more before the pace held, then healthy answers, a throttle at a pace that had
+    # held, more healthy answers: both limiters must give the same intervals at every step.
     steps = ["throttled"] * 3 + ["healthy"] * 30 + ["throttled"] + ["healthy"] * 50 + ["throttled"] + ["healthy"] * 5
     generation, seen = 0, []
     for step in steps:
@@ -105,3 +105,5 @@ async def test_the_redis_pace_follows_the_same_rules_as_the_local_one(client: re
         assert intervals[1] == pytest.approx(intervals[0], rel=1e-9)
         seen.append(intervals[0])
     assert seen[:3] == pytest.approx([0.2, 0.3, 0.45]) and min(seen[3:]) > 0.3  # learned: not below 0.3 * 1.02
+    held = seen[33]  # the throttle after 30 healthy answers: the host allows a little less than that pace
+    assert held == pytest.approx(seen[32] * 1.02**2)

@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
-from typing import Protocol
+from typing import ClassVar, Protocol
 
 from jobmatch.config import Settings
 
@@ -18,13 +18,15 @@ from jobmatch.config import Settings
 class Pacing:
     """How a host's pace (the least interval between request starts) answers throttling; see Settings' throttle_*.
 
-    A throttle remembers the interval it met as too fast. Met above the pace learned (`margin` over the interval last
-    throttled), it multiplies the interval by `backoff`; met at it, the host allows a little less than was learned,
-    and the interval grows by twice the margin. Each healthy answer closes `recovery` of the distance down to the
-    learned pace, and forgets a thousandth of that much of the interval last throttled, so the pace creeps back up
-    when the host allows more. Answers to requests sent at an older pace change nothing: ten requests in flight
-    meeting one throttle slow the host once, not ten times.
+    A throttle of a request sent at the current pace remembers that interval as too fast and slows the host: by
+    `backoff` when the pace had not held for `HELD` healthy answers yet (it is far too fast), else by twice `margin`
+    (the host allows a little less than that). Each healthy answer closes `recovery` of the distance down to
+    `margin` above the interval last throttled, never below `min_interval` once a host has throttled, and forgets a
+    thousandth of `recovery` of that interval, so the pace creeps faster again when the host allows more. Answers to
+    requests sent at an older pace change nothing: ten requests in flight meeting one throttle slow the host once.
     """
+
+    HELD: ClassVar[int] = 5
 
     backoff: float
     recovery: float
@@ -42,19 +44,18 @@ class Pacing:
             settings.throttle_max_interval,
         )
 
-    def slower(self, interval: float, too_fast: float) -> float:
-        """The interval after a throttle met at `interval` (which becomes the interval last throttled)."""
-        learned = too_fast <= interval <= too_fast * (1 + self.margin) ** 2
-        grown = interval * (1 + self.margin) ** 2 if learned and too_fast else interval * self.backoff
+    def slower(self, interval: float, held: int) -> float:
+        """The interval after a throttle met at `interval`, a pace that had `held` healthy answers."""
+        grown = interval * (1 + self.margin) ** 2 if held >= self.HELD else interval * self.backoff
         return min(self.max_interval, max(self.min_interval, grown))
 
     def faster(self, interval: float, too_fast: float) -> tuple[float, float]:
         """The interval and the interval last throttled after a healthy answer."""
         too_fast *= 1 - self.recovery / 1000
-        safe = too_fast * (1 + self.margin)
+        safe = max(self.min_interval, too_fast * (1 + self.margin))
         if interval > safe:
             interval = safe + (interval - safe) * (1 - self.recovery)
-        return (interval if interval >= self.min_interval else 0.0), too_fast
+        return interval, too_fast
 
 
 class HostLimiter(Protocol):
@@ -86,6 +87,7 @@ class _HostPace:
     interval: float = 0.0
     too_fast: float = 0.0  # the interval last throttled
     generation: int = 0
+    held: int = 0  # healthy answers at this generation
     last_start: float = float("-inf")
 
 
@@ -133,11 +135,12 @@ class LocalHostLimiter:
     def throttled(self, host: str, generation: int, pacing: Pacing) -> float:
         state = self._paces[host]
         if generation == state.generation:
-            state.too_fast, state.interval = state.interval, pacing.slower(state.interval, state.too_fast)
-            state.generation += 1
+            state.too_fast, state.interval = state.interval, pacing.slower(state.interval, state.held)
+            state.generation, state.held = state.generation + 1, 0
         return state.interval
 
     def healthy(self, host: str, generation: int, pacing: Pacing) -> None:
         state = self._paces[host]
         if generation == state.generation and state.interval:
             state.interval, state.too_fast = pacing.faster(state.interval, state.too_fast)
+            state.held += 1

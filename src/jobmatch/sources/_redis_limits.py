@@ -77,16 +77,16 @@ return {0, gen}
 """
 )
 
-# KEYS[1] pace; ARGV: generation, backoff, margin, min ms, max ms, memory ms. Pacing.slower; returns the interval (ms).
+# KEYS[1] pace; ARGV: generation, backoff, margin, min ms, max ms, memory ms, HELD. Pacing.slower; returns the
+# interval (ms).
 _THROTTLED = """
-local s = redis.call('HMGET', KEYS[1], 'interval', 'too_fast', 'gen')
-local interval, too_fast, gen = tonumber(s[1]) or 0, tonumber(s[2]) or 0, tonumber(s[3]) or 0
+local s = redis.call('HMGET', KEYS[1], 'interval', 'held', 'gen')
+local interval, held, gen = tonumber(s[1]) or 0, tonumber(s[2]) or 0, tonumber(s[3]) or 0
 if tonumber(ARGV[1]) ~= gen then return tostring(interval) end
-local grow = (1 + tonumber(ARGV[3])) ^ 2
 local slower = interval * tonumber(ARGV[2])
-if too_fast > 0 and too_fast <= interval and interval <= too_fast * grow then slower = interval * grow end
+if held >= tonumber(ARGV[7]) then slower = interval * (1 + tonumber(ARGV[3])) ^ 2 end
 slower = math.min(tonumber(ARGV[5]), math.max(tonumber(ARGV[4]), slower))
-redis.call('HSET', KEYS[1], 'too_fast', tostring(interval), 'interval', tostring(slower), 'gen', gen + 1)
+redis.call('HSET', KEYS[1], 'too_fast', tostring(interval), 'interval', tostring(slower), 'gen', gen + 1, 'held', 0)
 redis.call('PEXPIRE', KEYS[1], ARGV[6])
 return tostring(slower)
 """
@@ -98,10 +98,10 @@ local interval, too_fast, gen = tonumber(s[1]) or 0, tonumber(s[2]) or 0, tonumb
 if tonumber(ARGV[1]) ~= gen or interval <= 0 then return 0 end
 local recovery = tonumber(ARGV[2])
 too_fast = too_fast * (1 - recovery / 1000)
-local safe = too_fast * (1 + tonumber(ARGV[3]))
+local safe = math.max(tonumber(ARGV[4]), too_fast * (1 + tonumber(ARGV[3])))
 if interval > safe then interval = safe + (interval - safe) * (1 - recovery) end
-if interval < tonumber(ARGV[4]) then interval = 0 end
 redis.call('HSET', KEYS[1], 'interval', tostring(interval), 'too_fast', tostring(too_fast))
+redis.call('HINCRBY', KEYS[1], 'held', 1)
 return 1
 """
 
@@ -188,6 +188,7 @@ class RedisHostLimiter:
             pacing.min_interval * 1000,
             pacing.max_interval * 1000,
             _PACE_MEMORY_MS,
+            pacing.HELD,
         ]
         return float(self._throttled(keys=[f"{self._prefix}:pace:{host}"], args=args)) / 1000
 
