@@ -30,6 +30,9 @@ async def test_hosts_outside_the_job_boards_are_never_fetched(home: Path) -> Non
     async with PoliteClient(make_settings(home)) as client:
         with pytest.raises(HostNotAllowedError, match="example.com"):
             await client.get("http://example.com/jobs/view/1")
+    async with PoliteClient(make_settings(home, "https://www.linkedin.com")) as client:
+        with pytest.raises(HostNotAllowedError, match="http://www.linkedin.com:80 is not an allowed job board"):
+            await client.get("http://www.linkedin.com/jobs/view/1")  # the board's host, not its scheme and port
 
 
 async def _board_client(home: Path, config: BoardConfig) -> tuple[Board, PoliteClient]:

@@ -145,29 +145,11 @@ class PoliteClient:
             tries += 1
             if paced:
                 await self._limiter.wait_turn(host)
-            try:
-                async with self._limiter.slot(host):
-                    generation = await self._limiter.pace(host)
-                    response = await self._get_following_redirects(url, params, headers)
-            except BlockedError as exc:
-                self._note_block(host, exc.reason)
-                raise
-            except (httpx.TimeoutException, httpx.TransportError) as exc:
-                error, retry_after, throttle = FetchError(f"{_describe(exc)} fetching {url}"), None, False
-            else:
-                status = response.status_code
-                retry_after = _retry_after(response)
-                throttle = status in _THROTTLE_STATUS or retry_after is not None
-                if throttle:
-                    self._limiter.throttled(host, generation, self._pacing)
-                elif status < 500:
-                    self._limiter.healthy(host, generation, self._pacing)
-                if status < 400:
-                    return response
-                error = _status_error(response)
-                if status not in _RETRYABLE_STATUS:
-                    raise error
-            if throttle and (retry_after is not None or error.status == 429):
+            outcome = await self._attempt(host, url, params, headers)
+            if isinstance(outcome, httpx.Response):
+                return outcome
+            error, retry_after = outcome
+            if retry_after is not None or error.status == 429:
                 wait = self._pause(tries, retry_after)
                 throttle_waited += wait
                 if throttle_waited > self._settings.throttle_max_wait:
@@ -181,6 +163,31 @@ class PoliteClient:
                 wait = self._pause(failures, retry_after)
             self._note_retry(host, error.reason, tries, wait, retry_after is not None)
             await asyncio.sleep(wait)
+
+    async def _attempt(
+        self, host: str, url: str, params: dict[str, str | int] | None, headers: dict[str, str] | None
+    ) -> httpx.Response | tuple[FetchError, float | None]:
+        """One request at the host's pace: its response, or an error worth retrying and its Retry-After."""
+        try:
+            async with self._limiter.slot(host):
+                generation = await self._limiter.pace(host)
+                response = await self._get_following_redirects(url, params, headers)
+        except BlockedError as exc:
+            self._note_block(host, exc.reason)
+            raise
+        except (httpx.TimeoutException, httpx.TransportError) as exc:
+            return FetchError(f"{_describe(exc)} fetching {url}"), None
+        status, retry_after = response.status_code, _retry_after(response)
+        if status in _THROTTLE_STATUS or retry_after is not None:
+            self._limiter.throttled(host, generation, self._pacing)
+        elif status < 500:
+            self._limiter.healthy(host, generation, self._pacing)
+        if status < 400:
+            return response
+        error = _status_error(response)
+        if status not in _RETRYABLE_STATUS:
+            raise error
+        return error, retry_after
 
     def _pause(self, attempt: int, retry_after: float | None) -> float:
         if retry_after is not None:

@@ -17,7 +17,6 @@ from contextlib import asynccontextmanager
 
 import redis
 
-from jobmatch.config import Settings
 from jobmatch.sources._limits import Pacing
 
 # KEYS[1] leases; ARGV: max places, lease ms, token. Returns 1 when the token now holds a place.
@@ -137,18 +136,6 @@ class RedisHostLimiter:
         self._pace = client.register_script(_PACE)
         self._throttled = client.register_script(_THROTTLED)
         self._healthy = client.register_script(_HEALTHY)
-
-    @classmethod
-    def from_settings(
-        cls, client: redis.Redis, settings: Settings, rng: random.Random | None = None
-    ) -> RedisHostLimiter:
-        return cls(
-            client,
-            settings.max_concurrency,
-            settings.page_delay,
-            lease_seconds=settings.celery_lease_seconds,
-            rng=rng,
-        )
 
     @asynccontextmanager
     async def slot(self, host: str) -> AsyncIterator[None]:
