@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import AsyncIterator
 from datetime import date
 
@@ -56,7 +57,7 @@ class LinkedInSource:
         headers = self._csrf_headers()
         params["f_TPR"] = f"r{query.post_time_seconds}"
         seen: set[str] = set()
-        failed: list[int] = []
+        failed: deque[int] = deque()
         requested: set[int] = set()
         start = 0
         for _ in range(query.pages):
@@ -78,7 +79,7 @@ class LinkedInSource:
             start += positions
             yield _fresh(cards, seen)
         while failed:
-            start = failed.pop(0)
+            start = failed.popleft()
             cards, positions = await self._page(params, headers, start)
             if positions:
                 yield _fresh(cards, seen)
