@@ -16,12 +16,12 @@ def test_defaults_put_the_database_in_home(monkeypatch: pytest.MonkeyPatch, tmp_
     settings = Settings()
     assert settings.database_url == f"sqlite:///{tmp_path / 'jobmatch.sqlite'}"
     assert settings.page_delay == (2.0, 4.0) and settings.max_concurrency == 10
-    assert settings.allowed_hosts == {
-        "www.linkedin.com",
-        "boards-api.greenhouse.io",
-        "api.lever.co",
-        "api.eu.lever.co",
-        "api.ashbyhq.com",
+    assert settings.allowed_origins == {
+        ("https", "www.linkedin.com", 443),
+        ("https", "boards-api.greenhouse.io", 443),
+        ("https", "api.lever.co", 443),
+        ("https", "api.eu.lever.co", 443),
+        ("https", "api.ashbyhq.com", 443),
     }
 
 
@@ -33,7 +33,7 @@ def test_environment_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.page_delay == (0.5, 1.5)
     assert settings.linkedin_url == "http://127.0.0.1:8765"
     assert settings.greenhouse_url == "http://127.0.0.1:8765"
-    assert settings.allowed_hosts == {"127.0.0.1"}
+    assert settings.allowed_origins == {("http", "127.0.0.1", 8765)}
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class Settings(BaseSettings):
@@ -41,6 +42,24 @@ class Settings(BaseSettings):
     retry_interval: float = Field(1.0, ge=0)
     retry_backoff: float = Field(2.0, ge=1)
     retry_max_delay: float = Field(60.0, ge=0)
+
+    # --- adaptive politeness ---
+    # A host that answers 429, 999 or with Retry-After is paced: request starts at least an interval apart, one
+    # interval per host shared by every request of the process (through Redis, by every worker). The first throttle
+    # sets it to throttle_min_interval; a throttle of a pace that had not held yet multiplies it by throttle_backoff
+    # (at most throttle_max_interval). Each healthy answer closes throttle_recovery of the distance down to
+    # throttle_margin above the interval last throttled. (jobmatch.sources.Pacing has the whole rule.)
+    throttle_backoff: float = Field(1.5, gt=1, le=10)
+    throttle_recovery: float = Field(0.1, gt=0, lt=1)
+    throttle_margin: float = Field(0.02, ge=0, le=1)
+    throttle_min_interval: float = Field(0.1, gt=0)
+    throttle_max_interval: float = Field(30.0, gt=0)
+    # A request answered 429 or with Retry-After waits and tries again, without using up retry_attempts, until its
+    # waits add up to this many seconds.
+    throttle_max_wait: float = Field(300.0, ge=0)
+    # Attempts at a search page (a page that fails them all is tried once more after the search's last page).
+    search_retry_attempts: int = Field(5, ge=1, le=20)
+    # --- end adaptive politeness ---
 
     # A stored posting older than this is fetched again when a search lists it.
     posting_max_age_days: float = Field(7.0, ge=0)
@@ -198,14 +217,25 @@ class Settings(BaseSettings):
         return self
 
     @property
-    def allowed_hosts(self) -> frozenset[str]:
-        """Hosts jobmatch may fetch from: the configured job boards' base URLs, nothing else."""
-        return frozenset(urlsplit(url).hostname or "" for url in self.board_urls)
-
-    @property
     def board_urls(self) -> tuple[str, ...]:
         """Every configured job board's base URL."""
         return (self.linkedin_url, self.greenhouse_url, self.lever_url, self.lever_eu_url, self.ashby_url)
+
+    @property
+    def allowed_origins(self) -> frozenset[tuple[str, str, int]]:
+        """(scheme, host, port) of each job board's base URL: the only places a request or a redirect may go."""
+        return frozenset(origin(url) for url in self.board_urls)
+
+
+def origin(url: str) -> tuple[str, str, int]:
+    """A URL's (scheme, host, port), the port filled in from the scheme when the URL names none."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:  # a port out of range or not a number: no board has it
+        port = -1
+    return scheme, (parts.hostname or "").lower(), port if port is not None else _DEFAULT_PORTS.get(scheme, -1)
 
 
 @lru_cache(maxsize=1)

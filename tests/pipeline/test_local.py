@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -46,10 +47,18 @@ def posting_fetches(board: Board) -> int:
     [BoardConfig(count=60, seed=11, fault_rate=0.1, repeat_cards=2, missing_fragment_rate=0.05, stall_seconds=2.0)],
     indirect=True,
 )
-async def test_faulty_board_every_listed_posting_is_stored_once(home: Path, board: Board) -> None:
+async def test_faulty_board_every_listed_posting_is_stored_once(
+    home: Path, board: Board, caplog: pytest.LogCaptureFixture
+) -> None:
     runner, store = make_runner(home, board, request_timeout=1.0)
     query = SearchQuery(query="Data Scientist", location="Chicago", pages=8, post_time=30, word_scores={"python": 1.1})
-    execution = await runner.run(new_execution(store, query, RESUME))
+    with caplog.at_level(logging.INFO, logger="jobmatch.sources"):
+        execution = await runner.run(new_execution(store, query, RESUME))
+
+    # Every retry is one log line naming the search and the host, and counted on the search.
+    retry_lines = [r for r in caplog.records if getattr(r, "search_id", None) == execution.id]
+    assert execution.counts.retries == len(retry_lines) > 0
+    assert all(r.host.startswith("127.0.0.1") and r.reason for r in retry_lines)
 
     assert execution.status is ExecutionStatus.SUCCEEDED, execution.error
     assert board.stats.faults_total > 0  # the faults were really served...

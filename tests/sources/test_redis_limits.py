@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 import redis
 
-from jobmatch.sources import RedisHostLimiter
+from jobmatch.sources import LocalHostLimiter, Pacing, RedisHostLimiter
 from tests.conftest import require_service
 
 REDIS_URL = "redis://127.0.0.1:6379/13"
@@ -71,3 +71,39 @@ async def test_search_pages_keep_their_gap_across_limiters(client: redis.Redis) 
     times.sort()
     gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
     assert all(gap >= 0.18 for gap in gaps), gaps
+
+
+PACING = Pacing(backoff=1.5, recovery=0.1, margin=0.02, min_interval=0.2, max_interval=5.0)
+
+
+async def test_a_throttle_met_by_one_worker_paces_the_others(client: redis.Redis) -> None:
+    one, other = RedisHostLimiter(client, 10, (0, 0)), RedisHostLimiter(client, 10, (0, 0))
+    generation = await one.pace("board")
+    assert one.throttled("board", generation, PACING) == pytest.approx(0.2)
+    assert one.throttled("board", generation, PACING) == pytest.approx(0.2)  # an answer to the old pace: no change
+    started = time.monotonic()
+    assert await other.pace("board") == generation + 1
+    await other.pace("board")
+    await one.pace("board")
+    assert 0.35 <= time.monotonic() - started < 1.0  # three starts 0.2 s apart (the first may wait for the throttle)
+
+
+async def test_the_redis_pace_follows_the_same_rules_as_the_local_one(client: redis.Redis) -> None:
+    local, shared = LocalHostLimiter(10, (0, 0)), RedisHostLimiter(client, 10, (0, 0))
+    # Throttled from unpaced, twice more before the pace held, then healthy answers, a throttle at a pace that had
+    # held, more healthy answers: both limiters must give the same intervals at every step.
+    steps = ["throttled"] * 3 + ["healthy"] * 30 + ["throttled"] + ["healthy"] * 50 + ["throttled"] + ["healthy"] * 5
+    generation, seen = 0, []
+    for step in steps:
+        if step == "throttled":
+            intervals = [limiter.throttled("board", generation, PACING) for limiter in (local, shared)]
+            generation += 1
+        else:
+            for limiter in (local, shared):
+                limiter.healthy("board", generation, PACING)
+            intervals = [limiter.throttled("board", -1, PACING) for limiter in (local, shared)]  # reads it
+        assert intervals[1] == pytest.approx(intervals[0], rel=1e-9)
+        seen.append(intervals[0])
+    assert seen[:3] == pytest.approx([0.2, 0.3, 0.45]) and min(seen[3:]) > 0.3  # learned: not below 0.3 * 1.02
+    held = seen[33]  # the throttle after 30 healthy answers: the host allows a little less than that pace
+    assert held == pytest.approx(seen[32] * 1.02**2)

@@ -79,4 +79,5 @@ async def test_each_name_makes_its_source_on_its_configured_url(home: Path) -> N
     ]
     assert [source.name for source in made.values()] == list(made)
     assert [source.whole_board for source in made.values()] == [False, True, True, True, True]
-    assert {"boards-api.greenhouse.io", "api.lever.co", "api.eu.lever.co", "api.ashbyhq.com"} <= settings.allowed_hosts
+    hosts = {host for _, host, _ in settings.allowed_origins}
+    assert {"boards-api.greenhouse.io", "api.lever.co", "api.eu.lever.co", "api.ashbyhq.com"} <= hosts

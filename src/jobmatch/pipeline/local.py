@@ -25,7 +25,7 @@ from jobmatch.pipeline.stages import (
     scrape,
     stale_before,
 )
-from jobmatch.sources import HostLimiter
+from jobmatch.sources import HostLimiter, LocalHostLimiter
 from jobmatch.store import Store
 
 if TYPE_CHECKING:
@@ -57,6 +57,7 @@ class LocalRunner:
         self._store = store
         self._ranker = ranker
         self._limiter = limiter
+        self._loop_limiters: dict[asyncio.AbstractEventLoop, HostLimiter] = {}
         self._adopt = adopt
         self.id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._tasks: dict[str, asyncio.Task[Execution]] = {}
@@ -136,6 +137,16 @@ class LocalRunner:
         await asyncio.gather(*tasks, return_exceptions=True)
         self._store.release(self.id)
 
+    def _host_limiter(self) -> HostLimiter:
+        # One per event loop, shared by every search on it: a host that throttles one search slows them all. (Its
+        # locks belong to the loop, so a runner used from several `asyncio.run`s keeps one per loop.)
+        if self._limiter is not None:
+            return self._limiter
+        loop = asyncio.get_running_loop()
+        if loop not in self._loop_limiters:
+            self._loop_limiters = {loop: LocalHostLimiter.from_settings(self._settings)}
+        return self._loop_limiters[loop]
+
     def _hold(self, execution: Execution) -> Execution:
         held = execution.model_copy(update={"runner": self.id, "heartbeat_at": utcnow()})
         self._store.create_execution(held)
@@ -212,7 +223,7 @@ class LocalRunner:
         embed_queue: asyncio.Queue[JobPosting | None] = asyncio.Queue()
         embedder = asyncio.create_task(self._embed_as_they_come(embed_queue))
         try:
-            async with open_boards(self._settings, self._store, execution.id, limiter=self._limiter) as boards:
+            async with open_boards(self._settings, self._store, execution.id, limiter=self._host_limiter()) as boards:
 
                 async def scrape_one(ref: JobRef) -> None:
                     result = await scrape(execution.id, ref, boards, self._store)

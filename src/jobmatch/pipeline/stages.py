@@ -159,12 +159,28 @@ class Boards:
         return timedelta(days=self.settings.posting_max_age_days)
 
 
+class _SearchEvents:
+    """Counts a search's retried requests, so its status, report and CLI show how hard the boards pushed back."""
+
+    def __init__(self, store: Store, execution_id: str):
+        self._store = store
+        self._execution_id = execution_id
+
+    def retried(self, host: str, reason: str, attempt: int, wait: float) -> None:
+        self._store.increment(self._execution_id, retries=1)
+
+    def blocked(self, host: str, reason: str) -> None:
+        """A block ends the request with BlockedError, whose reason the search's failures and notes carry."""
+
+
 @asynccontextmanager
 async def open_boards(
     settings: Settings, store: Store, execution_id: str, *, limiter: HostLimiter | None = None
 ) -> AsyncIterator[Boards]:
-    """The boards of one search, over a client that keeps `limiter`'s per-host politeness."""
-    async with PoliteClient(settings, limiter=limiter) as client:
+    """The boards of one search, over a client that keeps `limiter`'s per-host politeness and logs and counts every
+    retry, wait and block under the search's id."""
+    events = _SearchEvents(store, execution_id)
+    async with PoliteClient(settings, limiter=limiter, events=events, search_id=execution_id) as client:
         yield Boards(settings, client)
 
 

@@ -11,12 +11,13 @@ from jobmatch.sources._filter import matches_query
 from jobmatch.sources._http import (
     BlockedError,
     FetchError,
+    FetchEvents,
     HostNotAllowedError,
     NotFoundError,
     PoliteClient,
     RetryPolicy,
 )
-from jobmatch.sources._limits import HostLimiter, LocalHostLimiter
+from jobmatch.sources._limits import HostLimiter, LocalHostLimiter, Pacing
 from jobmatch.sources._registry import ACCEPTED_FORMS, UnknownSourceError, check_source_name, make_source
 
 if TYPE_CHECKING:
@@ -26,11 +27,13 @@ __all__ = [
     "ACCEPTED_FORMS",
     "BlockedError",
     "FetchError",
+    "FetchEvents",
     "HostLimiter",
     "HostNotAllowedError",
     "LocalHostLimiter",
     "NotFoundError",
     "ParseError",
+    "Pacing",
     "PoliteClient",
     "RedisHostLimiter",
     "RetryPolicy",

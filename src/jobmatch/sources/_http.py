@@ -1,21 +1,27 @@
-"""The one HTTP layer every source uses: allowed hosts only, per-host limits, retries with full jitter."""
+"""The one HTTP layer every source uses: allowed boards only, per-host limits and pace, retries with full jitter."""
 
 from __future__ import annotations
 
 import asyncio
 import email.utils
+import logging
 import random
 import time
 from dataclasses import dataclass
+from typing import Protocol
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from jobmatch.config import Settings
-from jobmatch.sources._limits import HostLimiter, LocalHostLimiter
+from jobmatch.config import Settings, origin
+from jobmatch.sources._limits import HostLimiter, LocalHostLimiter, Pacing
+
+log = logging.getLogger("jobmatch.sources")
 
 # LinkedIn answers 999 to clients it has decided are bots; 429 is plain rate limiting.
 _RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504, 999})
+# Both say "too fast": the host's pace slows for every request, not only this one's retry.
+_THROTTLE_STATUS = frozenset({429, 999})
 _BLOCK_PATHS = ("/authwall", "/signup", "/login", "/uas/login", "/checkpoint")
 _MAX_REDIRECTS = 5
 
@@ -38,7 +44,7 @@ class NotFoundError(FetchError):
 
 
 class HostNotAllowedError(FetchError):
-    """A URL whose host is not one of the configured job boards'."""
+    """A URL whose scheme, host and port are not one of the configured job boards'."""
 
 
 @dataclass(frozen=True)
@@ -58,8 +64,24 @@ class RetryPolicy:
         return rng.uniform(0, min(self.max_delay, self.interval * self.backoff ** (attempt - 1)))
 
 
+class FetchEvents(Protocol):
+    """What a client reports besides its answers, for the search it fetches for (to count retries, say)."""
+
+    def retried(self, host: str, reason: str, attempt: int, wait: float) -> None:
+        """A request to `host` failed with `reason` on `attempt` and is tried again after `wait` seconds."""
+        ...
+
+    def blocked(self, host: str, reason: str) -> None:
+        """`host` refused us as a bot."""
+        ...
+
+
 class PoliteClient:
-    """An async HTTP client that fetches only from allowed hosts, politely, retrying transient faults."""
+    """An async HTTP client that fetches only from allowed boards, politely, retrying transient faults.
+
+    Each retry, `Retry-After` wait and block is logged on `jobmatch.sources` (one line, with `search_id`, `host`,
+    `reason`, `attempt` and `wait_seconds` as record fields too) and reported to `events`.
+    """
 
     def __init__(
         self,
@@ -67,13 +89,17 @@ class PoliteClient:
         *,
         limiter: HostLimiter | None = None,
         rng: random.Random | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
+        events: FetchEvents | None = None,
+        search_id: str | None = None,
     ):
         self._settings = settings
-        self._allowed = settings.allowed_hosts
+        self._allowed = settings.allowed_origins
         self._policy = RetryPolicy.from_settings(settings)
+        self._pacing = Pacing.from_settings(settings)
         self._rng = rng or random.Random()
-        self._limiter = limiter or LocalHostLimiter(settings.max_concurrency, settings.page_delay, self._rng)
+        self._limiter = limiter or LocalHostLimiter.from_settings(settings, self._rng)
+        self._events = events
+        self._search_id = search_id
         limits = httpx.Limits(
             max_connections=settings.max_concurrency * 2, max_keepalive_connections=settings.max_concurrency
         )
@@ -82,7 +108,6 @@ class PoliteClient:
             timeout=httpx.Timeout(settings.request_timeout),
             limits=limits,
             follow_redirects=False,
-            transport=transport,
         )
 
     @property
@@ -106,39 +131,105 @@ class PoliteClient:
         headers: dict[str, str] | None = None,
         paced: bool = False,
     ) -> httpx.Response:
-        """GET `url`, retrying transient faults; `paced` requests (search pages) keep the page delay."""
-        host = self._check_host(url)
-        last_error: FetchError | None = None
-        for attempt in range(1, self._policy.attempts + 1):
+        """GET `url`, retrying transient faults.
+
+        `paced` requests (search pages) keep the page delay and have search_retry_attempts attempts. Answers that
+        throttle (429, or any with Retry-After) are waited out without using up attempts, up to throttle_max_wait
+        seconds of waiting in all; each slows the host's pace for every request.
+        """
+        host = self._check_origin(url)
+        attempts = self._settings.search_retry_attempts if paced else self._policy.attempts
+        failures = tries = 0
+        throttle_waited = 0.0
+        while True:
+            tries += 1
             if paced:
                 await self._limiter.wait_turn(host)
-            try:
-                async with self._limiter.slot(host):
-                    response = await self._get_following_redirects(url, params, headers)
-            except (httpx.TimeoutException, httpx.TransportError) as exc:
-                last_error = FetchError(f"{_describe(exc)} fetching {url}")
-                retry_after = None
+            outcome = await self._attempt(host, url, params, headers)
+            if isinstance(outcome, httpx.Response):
+                return outcome
+            error, retry_after = outcome
+            if retry_after is not None or error.status == 429:
+                wait = self._pause(tries, retry_after)
+                throttle_waited += wait
+                if throttle_waited > self._settings.throttle_max_wait:
+                    raise FetchError(f"{error.reason} (still throttled after {throttle_waited - wait:.0f} s of waits)")
             else:
-                if response.status_code < 400:
-                    return response
-                last_error = _status_error(response)
-                if response.status_code not in _RETRYABLE_STATUS:
-                    raise last_error
-                retry_after = _retry_after(response)
-            if attempt < self._policy.attempts:
-                await asyncio.sleep(self._pause(attempt, retry_after))
-        assert last_error is not None
-        raise last_error
+                failures += 1
+                if failures >= attempts:
+                    if isinstance(error, BlockedError):
+                        self._note_block(host, error.reason)
+                    raise error
+                wait = self._pause(failures, retry_after)
+            self._note_retry(host, error.reason, tries, wait, retry_after is not None)
+            await asyncio.sleep(wait)
+
+    async def _attempt(
+        self, host: str, url: str, params: dict[str, str | int] | None, headers: dict[str, str] | None
+    ) -> httpx.Response | tuple[FetchError, float | None]:
+        """One request at the host's pace: its response, or an error worth retrying and its Retry-After."""
+        try:
+            async with self._limiter.slot(host):
+                generation = await self._limiter.pace(host)
+                response = await self._get_following_redirects(url, params, headers)
+        except BlockedError as exc:
+            self._note_block(host, exc.reason)
+            raise
+        except (httpx.TimeoutException, httpx.TransportError) as exc:
+            return FetchError(f"{_describe(exc)} fetching {url}"), None
+        status, retry_after = response.status_code, _retry_after(response)
+        if status in _THROTTLE_STATUS or retry_after is not None:
+            self._limiter.throttled(host, generation, self._pacing)
+        elif status < 500:
+            self._limiter.healthy(host, generation, self._pacing)
+        if status < 400:
+            return response
+        error = _status_error(response)
+        if status not in _RETRYABLE_STATUS:
+            raise error
+        return error, retry_after
 
     def _pause(self, attempt: int, retry_after: float | None) -> float:
         if retry_after is not None:
             return min(retry_after, self._policy.max_delay)
         return self._policy.delay(attempt, self._rng)
 
+    def _note_retry(self, host: str, reason: str, attempt: int, wait: float, told: bool) -> None:
+        what = "waiting out Retry-After" if told else "retrying"
+        log.info(
+            "%s: search %s, host %s, attempt %d failed (%s); next in %.2f s",
+            what,
+            self._search_id or "-",
+            host,
+            attempt,
+            reason,
+            wait,
+            extra={
+                "search_id": self._search_id,
+                "host": host,
+                "reason": reason,
+                "attempt": attempt,
+                "wait_seconds": wait,
+            },
+        )
+        if self._events is not None:
+            self._events.retried(host, reason, attempt, wait)
+
+    def _note_block(self, host: str, reason: str) -> None:
+        log.warning(
+            "blocked: search %s, host %s (%s)",
+            self._search_id or "-",
+            host,
+            reason,
+            extra={"search_id": self._search_id, "host": host, "reason": reason},
+        )
+        if self._events is not None:
+            self._events.blocked(host, reason)
+
     async def _get_following_redirects(
         self, url: str, params: dict[str, str | int] | None, headers: dict[str, str] | None
     ) -> httpx.Response:
-        # Redirects are followed by hand so that each hop is checked against the allowed hosts and block walls.
+        # Redirects are followed by hand so that each hop is checked against the allowed boards and block walls.
         for _ in range(_MAX_REDIRECTS + 1):
             response = await self._http.get(url, params=params, headers=headers)
             await response.aread()
@@ -150,15 +241,15 @@ class PoliteClient:
                     f"blocked: {urlsplit(url).hostname} redirected to a sign-in wall ({urlsplit(target).path})",
                     status=response.status_code,
                 )
-            self._check_host(target)
+            self._check_origin(target)
             url, params = target, None
         raise FetchError(f"too many redirects fetching {url}")
 
-    def _check_host(self, url: str) -> str:
-        host = urlsplit(url).hostname or ""
-        if host not in self._allowed:
-            raise HostNotAllowedError(f"refusing to fetch {url}: host {host!r} is not an allowed job board")
-        return host
+    def _check_origin(self, url: str) -> str:
+        scheme, host, port = origin(url)
+        if (scheme, host, port) not in self._allowed:
+            raise HostNotAllowedError(f"refusing to fetch {url}: {scheme}://{host}:{port} is not an allowed job board")
+        return f"{host}:{port}"
 
 
 def _status_error(response: httpx.Response) -> FetchError:

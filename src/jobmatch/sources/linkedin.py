@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import AsyncIterator
 from datetime import date
 
@@ -11,7 +12,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from jobmatch.config import Settings
 from jobmatch.models import JobPosting, JobRef, SearchQuery
 from jobmatch.sources._fields import ParseError
-from jobmatch.sources._http import NotFoundError, PoliteClient
+from jobmatch.sources._http import BlockedError, FetchError, NotFoundError, PoliteClient
 from jobmatch.sources._text import html_to_text
 
 SOURCE = "linkedin"
@@ -21,6 +22,8 @@ POSTING_API = "/jobs-guest/jobs/api/jobPosting/{job_id}"
 POSTING_PAGE = "/jobs/view/{job_id}"
 # LinkedIn refuses `start` of 1000 or more with a 400.
 MAX_START = 1000
+# Cards on a full result page.
+PAGE_SIZE = 10
 
 _URN = re.compile(r"urn:li:jobPosting:(\d+)")
 _CRITERIA = {
@@ -46,27 +49,54 @@ class LinkedInSource:
         return cls(client, settings.linkedin_url)
 
     async def search(self, query: SearchQuery) -> AsyncIterator[list[JobRef]]:
-        """Yield the new cards of each result page, up to `query.pages` pages, an empty page, or start 1000."""
+        """Yield the new cards of each result page, up to `query.pages` pages, an empty page, or start 1000.
+
+        A page that fails every attempt is skipped and tried again after the last page; if it fails then, the
+        search raises its FetchError (with what it listed already yielded). Being blocked ends the search at once.
+        """
         params: dict[str, str | int] = {"keywords": query.query, "location": query.location}
         await self._client.get(self._base + SEARCH_PAGE, params=params, paced=True)
         headers = self._csrf_headers()
         params["f_TPR"] = f"r{query.post_time_seconds}"
         seen: set[str] = set()
+        failed: deque[int] = deque()
+        requested: set[int] = set()
         start = 0
         for _ in range(query.pages):
             if start >= MAX_START:
                 break
-            response = await self._client.get(
-                self._base + SEARCH_API, params={**params, "start": start}, headers=headers, paced=True
-            )
-            cards = parse_search_page(response.text, self._base)
-            if not cards:
+            requested.add(start)
+            try:
+                cards, positions = await self._page(params, headers, start)
+            except BlockedError:
+                raise
+            except FetchError:
+                # Its length unknown, the page is taken to be a full one; the retry fills any gap it leaves.
+                failed.append(start)
+                start += PAGE_SIZE
+                continue
+            if not positions:
                 break
-            # Page by the cards actually returned: LinkedIn's pages are not always ten long.
-            start += len(cards)
-            fresh = [card for card in cards if card.job_id not in seen]
-            seen.update(card.job_id for card in fresh)
-            yield fresh
+            # Page by positions (every card, repeats too): LinkedIn's pages are not always ten long.
+            start += positions
+            yield _fresh(cards, seen)
+        while failed:
+            start = failed.popleft()
+            cards, positions = await self._page(params, headers, start)
+            if positions:
+                yield _fresh(cards, seen)
+            after = start + positions
+            if 0 < positions < PAGE_SIZE and start + PAGE_SIZE in requested and after not in requested:
+                requested.add(after)
+                failed.append(after)
+
+    async def _page(
+        self, params: dict[str, str | int], headers: dict[str, str], start: int
+    ) -> tuple[list[JobRef], int]:
+        response = await self._client.get(
+            self._base + SEARCH_API, params={**params, "start": start}, headers=headers, paced=True
+        )
+        return read_search_page(response.text, self._base)
 
     async def fetch(self, ref: JobRef) -> JobPosting:
         """The posting behind `ref`: the guest fragment, or the full job page when the fragment fails."""
@@ -93,10 +123,16 @@ def job_url(base_url: str, job_id: str) -> str:
 
 def parse_search_page(html: str, base_url: str = "https://www.linkedin.com") -> list[JobRef]:
     """The job cards of one search fragment page, in page order (repeats within the page dropped)."""
+    return read_search_page(html, base_url)[0]
+
+
+def read_search_page(html: str, base_url: str = "https://www.linkedin.com") -> tuple[list[JobRef], int]:
+    """The job cards of one search fragment page (repeats within the page dropped), and the positions it fills."""
     tree = LexborHTMLParser(html)
     refs: list[JobRef] = []
     seen: set[str] = set()
-    for card in tree.css('[data-entity-urn^="urn:li:jobPosting:"]'):
+    positions = tree.css('[data-entity-urn^="urn:li:jobPosting:"]')
+    for card in positions:
         match = _URN.search(card.attributes.get("data-entity-urn") or "")
         if not match or match.group(1) in seen:
             continue
@@ -114,7 +150,13 @@ def parse_search_page(html: str, base_url: str = "https://www.linkedin.com") -> 
                 posted_at=_date(posted.attributes.get("datetime") if posted else None),
             )
         )
-    return refs
+    return refs, len(positions)
+
+
+def _fresh(cards: list[JobRef], seen: set[str]) -> list[JobRef]:
+    fresh = [card for card in cards if card.job_id not in seen]
+    seen.update(card.job_id for card in fresh)
+    return fresh
 
 
 def parse_posting(html: str, ref: JobRef) -> JobPosting:
@@ -148,8 +190,8 @@ def description_text(node: LexborNode) -> str:
     return html_to_text(node.html or "")
 
 
-def _text(node: LexborNode | LexborHTMLParser, selector: str) -> str:
-    found = node.css_first(selector)
+def _text(node: LexborNode | LexborHTMLParser | None, selector: str) -> str:
+    found = node.css_first(selector) if node is not None else None
     return " ".join(found.text(separator=" ").split()) if found is not None else ""
 
 

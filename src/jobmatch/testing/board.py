@@ -70,6 +70,7 @@ class BoardConfig:
     max_start: int = 1000  # start >= this -> 400, as LinkedIn refuses
     repeat_cards: int = 0  # the last N cards of page k come again at the start of page k+1
     short_page_rate: float = 0.0  # share of pages (by page index) shorter than page_size
+    duplicate_card_rate: float = 0.0  # share of pages (by page index) showing one of their cards twice
     filter_keywords: bool = False  # list only postings containing a keyword (off: every search lists everything)
     # Postings whose guest API fragment 404s or is empty, so a scraper must fall back to /jobs/view/<id>.
     missing_fragment_rate: float = 0.0
@@ -98,8 +99,8 @@ class BoardConfig:
             raise ValueError(f"block must be one of {BLOCK_MODES} or None, got {self.block!r}")
         if self.page_size < 1 or not 0 <= self.repeat_cards < max(1, self.page_size // 2):
             raise ValueError("need page_size >= 1 and 0 <= repeat_cards < page_size // 2")
-        rates = ("closed_rate", "short_page_rate", "missing_fragment_rate", "fault_rate", "search_fault_rate")
-        for name in (*rates, "unlisted_rate"):
+        rates = ("closed_rate", "short_page_rate", "duplicate_card_rate", "missing_fragment_rate", "fault_rate")
+        for name in (*rates, "search_fault_rate", "unlisted_rate"):
             if not 0 <= getattr(self, name) <= 1:
                 raise ValueError(f"{name} must be within [0, 1]")
         if self.fault_attempts < 0 or self.latency < 0 or self.jitter < 0 or self.stall_seconds < 0:
@@ -335,9 +336,10 @@ class Board:
             low = max(cfg.repeat_cards + 1, cfg.page_size // 2)
             if low < cfg.page_size and _unit(cfg.seed, "short", index) < cfg.short_page_rate:
                 size = low + int(_unit(cfg.seed, "short-size", index) * (cfg.page_size - low))
-            size = min(size, total - offset)
+            size = min(size, total - offset + self._duplicates(index))
             table.append((start, offset, size))
-            start, offset, index = start + size, offset + size - cfg.repeat_cards, index + 1
+            start, offset = start + size, offset + size - self._duplicates(index) - cfg.repeat_cards
+            index += 1
         self._page_tables[key] = table
         return table
 
@@ -346,14 +348,20 @@ class Board:
         table = self._page_table(tpr, keywords, len(listed))
         if not table or start >= table[-1][0] + table[-1][2]:
             return []
-        for page_start, offset, size in reversed(table):
+        for index, (page_start, offset, size) in reversed(list(enumerate(table))):
             if page_start == start:
-                return listed[offset : offset + size]
+                page = listed[offset : offset + size - self._duplicates(index)]
+                # The repeat takes a position of its own: the page is still `size` cards long.
+                return page + page[:1] if self._duplicates(index) else page
             if page_start < start:
                 # A start no page begins at (a client stepping by a fixed stride): continue from there.
                 offset += start - page_start
                 return listed[offset : offset + self.config.page_size]
         return []
+
+    def _duplicates(self, index: int) -> int:
+        """1 when the page at `index` shows its first card again as its last, else 0."""
+        return int(_unit(self.config.seed, "duplicate", index) < self.config.duplicate_card_rate)
 
     def page(self, start: int, tpr: int | None = None, keywords: str = "") -> list[JobPosting]:
         """The postings the search API returns for `start`, in card order."""
