@@ -33,9 +33,13 @@ class Settings(BaseSettings):
     page_delay: Annotated[tuple[float, float], NoDecode] = (2.0, 4.0)
     max_concurrency: int = Field(10, ge=1, le=100)
     request_timeout: float = Field(20.0, gt=0)
-    user_agent: str = (
-        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"
-    )
+    # The browser jobmatch says it is; empty: a current desktop browser's, drawn per connection route from
+    # fake-useragent's maintained set of real user agents (one hard-coded string ages, and marks every jobmatch alike).
+    user_agent: str = ""
+    # Proxies (http:// or https:// URLs, comma-separated) that requests rotate through, each with its own pace and
+    # in-flight limit per board; a proxy answered 429 or 999 rests this many seconds while the others carry on.
+    proxies: Annotated[tuple[str, ...], NoDecode] = ()
+    proxy_rest_seconds: float = Field(60.0, ge=0)
 
     # Retries: the original Step Functions policy (3 attempts, 1 s, backoff x2, full jitter).
     retry_attempts: int = Field(3, ge=1, le=10)
@@ -200,6 +204,20 @@ class Settings(BaseSettings):
         low, high = value
         if low < 0 or high < low:
             raise ValueError(f"MIN-MAX must satisfy 0 <= MIN <= MAX, got {low}-{high}")
+        return value
+
+    @field_validator("proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
+        return tuple(part for part in value.replace(",", " ").split()) if isinstance(value, str) else value
+
+    @field_validator("proxies")
+    @classmethod
+    def _check_proxies(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for url in value:
+            parts = urlsplit(url)
+            if parts.scheme not in {"http", "https"} or not parts.hostname:
+                raise ValueError(f"expected http(s)://[user:password@]host:port proxy URLs, got {url!r}")
         return value
 
     @field_validator("linkedin_url", "greenhouse_url", "lever_url", "lever_eu_url", "ashby_url")

@@ -8,6 +8,7 @@ import logging
 import random
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Protocol
 from urllib.parse import urljoin, urlsplit
 
@@ -76,11 +77,22 @@ class FetchEvents(Protocol):
         ...
 
 
+@dataclass
+class _Route:
+    """One way out to the boards: direct, or through one proxy; its own connections, user agent and pace."""
+
+    label: str
+    http: httpx.AsyncClient
+    resting_until: float = 0.0
+
+
 class PoliteClient:
     """An async HTTP client that fetches only from allowed boards, politely, retrying transient faults.
 
     Each retry, `Retry-After` wait and block is logged on `jobmatch.sources` (one line, with `search_id`, `host`,
-    `reason`, `attempt` and `wait_seconds` as record fields too) and reported to `events`.
+    `reason`, `attempt` and `wait_seconds` as record fields too) and reported to `events`. With proxies configured,
+    requests rotate through them; each has its own pace and in-flight limit per board, and one answered 429 or 999
+    rests while the request moves on to the next at once.
     """
 
     def __init__(
@@ -100,19 +112,37 @@ class PoliteClient:
         self._limiter = limiter or LocalHostLimiter.from_settings(settings, self._rng)
         self._events = events
         self._search_id = search_id
+        self._routes = [self._open_route(proxy) for proxy in settings.proxies or (None,)]
+        self._turn = 0
+
+    def _open_route(self, proxy: str | None) -> _Route:
         limits = httpx.Limits(
-            max_connections=settings.max_concurrency * 2, max_keepalive_connections=settings.max_concurrency
+            max_connections=self._settings.max_concurrency * 2,
+            max_keepalive_connections=self._settings.max_concurrency,
         )
-        self._http = httpx.AsyncClient(
-            headers={"User-Agent": settings.user_agent, "Accept-Language": "en-US,en;q=0.9"},
-            timeout=httpx.Timeout(settings.request_timeout),
+        http = httpx.AsyncClient(
+            headers={
+                "User-Agent": self._settings.user_agent or browser_user_agent(self._rng),
+                "Accept-Language": "en-US,en;q=0.9",
+            },
+            timeout=httpx.Timeout(self._settings.request_timeout),
             limits=limits,
             follow_redirects=False,
+            proxy=proxy,
         )
+        if proxy is None:
+            return _Route("direct", http)
+        _, host, port = origin(proxy)
+        return _Route(f"proxy {host}:{port}", http)  # never the proxy's credentials: this goes into log lines
 
     @property
     def cookies(self) -> httpx.Cookies:
-        return self._http.cookies
+        return self._routes[0].http.cookies
+
+    @property
+    def user_agents(self) -> list[str]:
+        """The user agent each route presents."""
+        return [route.http.headers["User-Agent"] for route in self._routes]
 
     async def __aenter__(self) -> PoliteClient:
         return self
@@ -121,7 +151,7 @@ class PoliteClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        await asyncio.gather(*(route.http.aclose() for route in self._routes))
 
     async def get(
         self,
@@ -145,10 +175,15 @@ class PoliteClient:
             tries += 1
             if paced:
                 await self._limiter.wait_turn(host)
-            outcome = await self._attempt(host, url, params, headers)
+            route = self._pick_route()
+            outcome = await self._attempt(route, host, url, params, headers)
             if isinstance(outcome, httpx.Response):
                 return outcome
             error, retry_after = outcome
+            if error.status in _THROTTLE_STATUS and self._rest(route):
+                # That proxy has been noticed; another one has not: go on through it at once.
+                self._note_retry(host, f"{error.reason} via {route.label}; moving to the next proxy", tries, 0, False)
+                continue
             if retry_after is not None or error.status == 429:
                 wait = self._pause(tries, retry_after)
                 throttle_waited += wait
@@ -164,24 +199,51 @@ class PoliteClient:
             self._note_retry(host, error.reason, tries, wait, retry_after is not None)
             await asyncio.sleep(wait)
 
+    def _pick_route(self) -> _Route:
+        """The next route in turn that is not resting (or, all resting, the one that rests the least longer)."""
+        now = time.monotonic()
+        count = len(self._routes)
+        for step in range(count):
+            route = self._routes[(self._turn + step) % count]
+            if route.resting_until <= now:
+                self._turn = (self._turn + step + 1) % count
+                return route
+        return min(self._routes, key=lambda route: route.resting_until)
+
+    def _rest(self, route: _Route) -> bool:
+        """Rest a throttled proxy; True when another route is free to carry on at once."""
+        if len(self._routes) == 1:
+            return False
+        now = time.monotonic()
+        route.resting_until = now + self._settings.proxy_rest_seconds
+        return any(other.resting_until <= now for other in self._routes)
+
     async def _attempt(
-        self, host: str, url: str, params: dict[str, str | int] | None, headers: dict[str, str] | None
+        self,
+        route: _Route,
+        host: str,
+        url: str,
+        params: dict[str, str | int] | None,
+        headers: dict[str, str] | None,
     ) -> httpx.Response | tuple[FetchError, float | None]:
         """One request at the host's pace: its response, or an error worth retrying and its Retry-After."""
+        # Through a proxy the board sees another client: its pace and in-flight places are that proxy's own.
+        key = host if len(self._routes) == 1 else f"{host} via {route.label}"
         try:
-            async with self._limiter.slot(host):
-                generation = await self._limiter.pace(host)
-                response = await self._get_following_redirects(url, params, headers)
+            async with self._limiter.slot(key):
+                generation = await self._limiter.pace(key)
+                response = await self._get_following_redirects(route, url, params, headers)
         except BlockedError as exc:
             self._note_block(host, exc.reason)
             raise
         except (httpx.TimeoutException, httpx.TransportError) as exc:
             return FetchError(f"{_describe(exc)} fetching {url}"), None
+        self._share_cookies(route, response)
         status, retry_after = response.status_code, _retry_after(response)
         if status in _THROTTLE_STATUS or retry_after is not None:
-            self._limiter.throttled(host, generation, self._pacing)
+            self._limiter.throttled(key, generation, self._pacing)
         elif status < 500:
-            self._limiter.healthy(host, generation, self._pacing)
+            self._limiter.healthy(key, generation, self._pacing)
         if status < 400:
             return response
         error = _status_error(response)
@@ -226,12 +288,19 @@ class PoliteClient:
         if self._events is not None:
             self._events.blocked(host, reason)
 
+    def _share_cookies(self, route: _Route, response: httpx.Response) -> None:
+        # A board's session cookie (LinkedIn's CSRF token) must follow the search whichever proxy carries it next.
+        if len(self._routes) > 1 and response.cookies:
+            for other in self._routes:
+                if other is not route:
+                    other.http.cookies.update(response.cookies)
+
     async def _get_following_redirects(
-        self, url: str, params: dict[str, str | int] | None, headers: dict[str, str] | None
+        self, route: _Route, url: str, params: dict[str, str | int] | None, headers: dict[str, str] | None
     ) -> httpx.Response:
         # Redirects are followed by hand so that each hop is checked against the allowed boards and block walls.
         for _ in range(_MAX_REDIRECTS + 1):
-            response = await self._http.get(url, params=params, headers=headers)
+            response = await route.http.get(url, params=params, headers=headers)
             await response.aread()
             if not response.is_redirect:
                 return response
@@ -250,6 +319,20 @@ class PoliteClient:
         if (scheme, host, port) not in self._allowed:
             raise HostNotAllowedError(f"refusing to fetch {url}: {scheme}://{host}:{port} is not an allowed job board")
         return f"{host}:{port}"
+
+
+@lru_cache(maxsize=1)
+def _browser_agents() -> tuple[str, ...]:
+    from fake_useragent import UserAgent
+
+    agents = UserAgent(browsers=["Chrome", "Firefox", "Edge", "Safari"], platforms="desktop")
+    # Its data is a maintained list of real browsers' agents, weighted by use; a few dozen draws cover it well.
+    return tuple(dict.fromkeys(agents.random for _ in range(64)))
+
+
+def browser_user_agent(rng: random.Random) -> str:
+    """A current desktop browser's user agent, from fake-useragent's maintained set of real ones."""
+    return rng.choice(_browser_agents())
 
 
 def _status_error(response: httpx.Response) -> FetchError:
