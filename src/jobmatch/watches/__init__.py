@@ -4,6 +4,7 @@ Public surface: `Watches` (the service every scheduler, the API and the CLI call
 and `WatchPatch`, `RunView`, `WatchMatch`, the errors, `parse_schedule`, and `EventBridgeSchedules` for AWS.
 """
 
+from jobmatch.watches._errors import WatchConflict, WatchError, WatchNotFound
 from jobmatch.watches._eventbridge import EventBridgeSchedules, ScheduleHook, make_hook
 from jobmatch.watches._news import WatchMatch, fingerprint
 from jobmatch.watches._notify import NotifyUrlError, check_notify_urls
@@ -11,10 +12,7 @@ from jobmatch.watches._schedule import Schedule, ScheduleError, parse_schedule
 from jobmatch.watches._service import (
     RunView,
     Sweep,
-    WatchConflict,
-    WatchError,
     Watches,
-    WatchNotFound,
     WatchPatch,
     WatchSpec,
 )

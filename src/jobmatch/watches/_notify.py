@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from jobmatch.models import NotifyStatus, Watch
+from jobmatch.watches._errors import WatchError
 from jobmatch.watches._news import WatchMatch
 
 log = logging.getLogger(__name__)
 
 
-class NotifyUrlError(ValueError):
+class NotifyUrlError(WatchError):
     """A notify URL apprise cannot use; the message names the field."""
 
 

@@ -30,6 +30,7 @@ from jobmatch.models import (
 )
 from jobmatch.pipeline import Runner, load_report
 from jobmatch.store import LOCAL_OWNER, Store
+from jobmatch.watches._errors import WatchConflict, WatchError, WatchNotFound
 from jobmatch.watches._eventbridge import ScheduleHook, make_hook
 from jobmatch.watches._feed import atom
 from jobmatch.watches._news import News, PostingKey, WatchMatch, shown_run, work_out
@@ -40,18 +41,6 @@ log = logging.getLogger(__name__)
 # A run whose search the store has never seen this long after the run was recorded was lost between the two writes
 # (the process died); its search is submitted again.
 _LOST_AFTER = timedelta(minutes=2)
-
-
-class WatchError(ValueError):
-    """A watch request that breaks a rule; the message names the field."""
-
-
-class WatchNotFound(LookupError):
-    """No such watch (or run, or resume) for this owner: one answer for both, so ids do not leak across keys."""
-
-
-class WatchConflict(WatchError):
-    """The owner already has a watch of that name, or as many watches as allowed."""
 
 
 class WatchSpec(BaseModel):
