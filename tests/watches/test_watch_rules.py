@@ -14,7 +14,7 @@ from jobmatch.models import Execution, ExecutionStatus, NotifyStatus, SearchQuer
 from jobmatch.pipeline import end_search
 from jobmatch.store import Resume, Store
 from jobmatch.store.sql import SqlStore
-from jobmatch.watches import WatchConflict, WatchError, WatchNotFound, WatchPatch, Watches, WatchSpec
+from jobmatch.watches import WatchConflict, WatchError, Watches, WatchNotFound, WatchPatch, WatchSpec
 from jobmatch.watches._eventbridge import expression
 from jobmatch.watches._schedule import parse_schedule
 from tests.conftest import make_settings, postgres_reachable
