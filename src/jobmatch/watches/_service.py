@@ -13,6 +13,7 @@ import logging
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -51,9 +52,13 @@ class WatchSpec(BaseModel):
     name: str = Field(min_length=1, max_length=100)
     search: SearchQuery
     resume_id: str | None = Field(None, description="One of this key's resumes; None: rank against the query.")
-    schedule: str = Field(description="An interval (12h, 1d, 1w) or a five-field cron expression, in UTC.")
+    schedule: str = Field(
+        min_length=2, max_length=100, description="An interval (12h, 1d, 1w) or a five-field cron expression, in UTC."
+    )
     min_score: float = Field(0.0, ge=0)
-    notify: list[str] = Field(default_factory=list, max_length=10, description="Apprise URLs.")
+    notify: list[Annotated[str, Field(min_length=3, max_length=2000)]] = Field(
+        default_factory=list, max_length=10, description="Apprise URLs."
+    )
 
 
 class WatchPatch(BaseModel):
@@ -64,9 +69,9 @@ class WatchPatch(BaseModel):
     name: str | None = Field(None, min_length=1, max_length=100)
     search: SearchQuery | None = None
     resume_id: str | None = None
-    schedule: str | None = None
+    schedule: str | None = Field(None, min_length=2, max_length=100)
     min_score: float | None = Field(None, ge=0)
-    notify: list[str] | None = Field(None, max_length=10)
+    notify: list[Annotated[str, Field(min_length=3, max_length=2000)]] | None = Field(None, max_length=10)
     rotate_feed_token: bool = False
 
 
