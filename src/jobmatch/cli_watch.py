@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from types import ModuleType
 
     from jobmatch.models import Watch, WatchRun
+    from jobmatch.store import Store
     from jobmatch.watches import RunView, Watches
 
 T = TypeVar("T")
@@ -56,6 +57,7 @@ def register(cli: ModuleType) -> None:
 
 def fail(message: str, code: int = 2) -> NoReturn:
     _cli.fail(message, code)
+    raise AssertionError("unreachable: fail exits")
 
 
 def _guard(action: Callable[[], T]) -> T:
@@ -74,7 +76,7 @@ def _read_resume(path: Path) -> str:
     return _cli._read_resume(path)
 
 
-def _watches() -> tuple[Watches, object]:
+def _watches() -> tuple[Watches, Store]:
     from jobmatch.pipeline import make_runner
     from jobmatch.store import open_store
     from jobmatch.watches import Watches
@@ -154,7 +156,7 @@ def list_watches(key_id: KeyIdOption = LOCAL_OWNER) -> None:
     table = Table(title="Watches")
     for column in ("Name", "Search", "Schedule", "Min score", "Next run (UTC)", "Last run", "New"):
         table.add_column(column)
-    for watch in watches.list(key_id):
+    for watch in watches.list_watches(key_id):
         runs = watches.runs(key_id, watch.id, limit=1)
         last = runs[0].run if runs else None
         table.add_row(
@@ -237,29 +239,29 @@ def run(
         fail(f"run {view.status.value.lower().replace('_', ' ')}: {view.error}", code=1)
 
 
-async def _follow_and_report(watches: Watches, store: object, runs: list[WatchRun]) -> list[RunView]:
+async def _follow_and_report(watches: Watches, store: Store, runs: list[WatchRun]) -> list[RunView]:
     from jobmatch.pipeline import follow
 
     settings = watches.settings
     for started in runs:
-        await follow(watches._runner, store, started.execution_id, timeout=settings.execution_timeout)  # type: ignore[arg-type]
+        await follow(watches.runner, store, started.execution_id, timeout=settings.execution_timeout)
     await asyncio.to_thread(watches.report_ended)
     views = []
     for started in runs:
-        watch = store.get_watch(started.watch_id)  # type: ignore[attr-defined]
+        watch = store.get_watch(started.watch_id)
         if watch is not None:
             views.append(watches.run_view(watch.owner, watch.id, started.id))
     return views
 
 
-async def _run_one(watches: Watches, store: object, watch: Watch) -> RunView:
+async def _run_one(watches: Watches, store: Store, watch: Watch) -> RunView:
     started = watches.run_now(watch.owner, watch.id)
     err.print(f"Running {watch.name!r}: search {started.execution_id}", highlight=False)
     (view,) = await _follow_and_report(watches, store, [started])
     return view
 
 
-async def _run_due(watches: Watches, store: object) -> list[RunView]:
+async def _run_due(watches: Watches, store: Store) -> list[RunView]:
     done = watches.sweep()
     return await _follow_and_report(watches, store, done.started)
 
@@ -314,14 +316,14 @@ def _posting_key(text: str) -> tuple[str, str]:
     fail(f"POSTING: {text!r} is not a posting URL, source:job_id, or a LinkedIn job id")
 
 
-def _keep_resume(store: object, path: Path, owner: str) -> str:
+def _keep_resume(store: Store, path: Path, owner: str) -> str:
     from jobmatch.store import Resume, keep_resume
 
     text = _guard(lambda: _read_resume(path))
     if owner == LOCAL_OWNER:
-        return keep_resume(store, text, filename=path.name).id  # type: ignore[arg-type]
+        return keep_resume(store, text, filename=path.name).id
     resume = Resume(api_key_id=owner, filename=path.name, size=path.stat().st_size, text=text)
-    store.save_resume(resume)  # type: ignore[attr-defined]
+    store.save_resume(resume)
     return resume.id
 
 

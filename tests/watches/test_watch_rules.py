@@ -84,7 +84,7 @@ def test_bad_input_is_refused_naming_the_field(
     watches = Watches(settings, store, InstantRunner(store))
     with pytest.raises(WatchError, match=message.replace("*", r"\*").replace("[", r"\[").replace("]", r"\]")):
         watches.create("key1", spec(**fields))
-    assert watches.list("key1") == []
+    assert watches.list_watches("key1") == []
 
 
 def test_names_resumes_and_the_per_key_limit(settings: Settings, store: Store) -> None:

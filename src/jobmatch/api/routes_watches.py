@@ -90,7 +90,7 @@ def create_watch(body: WatchSpec, key: KeyDep, watches: WatchesDep, response: Re
 @router.get("/watches", responses=_problems(401), tags=["watches"])
 def list_watches(key: KeyDep, watches: WatchesDep) -> list[WatchView]:
     """This key's watches, by name, each with its last run."""
-    return [_view(watches, watch, last_run=True) for watch in watches.list(key.id)]
+    return [_view(watches, watch, last_run=True) for watch in watches.list_watches(key.id)]
 
 
 @router.get("/watches/{watch_id}", responses=_problems(401, 404), tags=["watches"])

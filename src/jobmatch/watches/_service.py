@@ -98,7 +98,7 @@ class Watches:
     def __init__(self, settings: Settings, store: Store, runner: Runner, *, hook: ScheduleHook | None = None):
         self.settings = settings
         self._store = store
-        self._runner = runner
+        self.runner = runner
         self._hook = hook if hook is not None else make_hook(settings)
 
     # Making and changing
@@ -171,7 +171,7 @@ class Watches:
             raise WatchNotFound(f"no watch named {name!r}")
         return watch
 
-    def list(self, owner: str) -> list[Watch]:
+    def list_watches(self, owner: str) -> list[Watch]:
         return self._store.list_watches(owner)
 
     # Running
@@ -223,7 +223,7 @@ class Watches:
             if utcnow() - run.started_at > _LOST_AFTER:
                 self._submit(watch, run)
             return None
-        execution = self._runner.refresh(execution)
+        execution = self.runner.refresh(execution)
         if not execution.status.finished:
             return None
         now = utcnow()
@@ -337,7 +337,7 @@ class Watches:
     def _submit(self, watch: Watch, run: WatchRun) -> None:
         owner = None if watch.owner == LOCAL_OWNER else watch.owner
         execution = Execution(id=run.execution_id, query=watch.query, owner=owner, resume_id=watch.resume_id)
-        self._runner.submit(execution)
+        self.runner.submit(execution)
 
     def _news(self, watch: Watch, run: WatchRun, now: datetime) -> News:
         report = load_report(self._store, run.execution_id)
