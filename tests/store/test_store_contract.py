@@ -223,3 +223,15 @@ def test_posting_status_is_one_per_key_and_posting(store: Store) -> None:
     store.set_posting_status(PostingStatus(api_key_id="key2", source="linkedin", job_id="1", status="dismissed"))
     assert [(s.job_id, s.status) for s in store.posting_statuses("key1")] == [("1", PostingState.APPLIED)]
     assert [s.status for s in store.posting_statuses("key2")] == [PostingState.DISMISSED]
+
+
+def test_runs_left_pending_are_found(store: Store) -> None:
+    watch = _watch()
+    store.create_watch(watch)
+    run = WatchRun(watch_id=watch.id, execution_id="e1", due_at=watch.next_run_at)
+    store.create_watch_run(run)
+    assert store.pending_notifications() == []
+    store.report_watch_run(run.model_copy(update={"notify_status": NotifyStatus.PENDING, "new_count": 1}), [])
+    assert [r.id for r in store.pending_notifications()] == [run.id]
+    store.record_notification(watch.id, run.id, NotifyStatus.SENT, None, 1)
+    assert store.pending_notifications() == []

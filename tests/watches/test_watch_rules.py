@@ -229,3 +229,22 @@ def test_query_is_kept_as_given(settings: Settings, store: Store) -> None:
     query = SearchQuery(query="Data Scientist", location="Chicago", pages=2, word_scores={"phd": 1.2}, top_n=10)
     watch = watches.create("key1", spec(search=query.model_dump()))
     assert store.get_watch(watch.id).query == query
+
+
+def test_a_notification_whose_sender_died_is_sent_by_a_later_sweep(settings: Settings, store: Store) -> None:
+    runner = InstantRunner(store)
+    watches = Watches(settings, store, runner)
+    with webhook_server() as hook:
+        watch = watches.create("key1", spec(notify=[hook.url]), now=START)
+        run = watches.run_now("key1", watch.id)
+        store.save_results(run.execution_id, {"matches": [_match("7", 0.8)], "notes": []})
+        # The process that reported the run died before it sent anything: the run is left PENDING.
+        stranded = run.model_copy(
+            update={"new": ["linkedin:7"], "new_count": 1, "notify_status": NotifyStatus.PENDING, "reported_at": START}
+        )
+        assert store.report_watch_run(stranded, [])
+        assert watches.resend_stranded(START + timedelta(minutes=1)) == 0  # maybe still sending: wait
+        assert watches.resend_stranded(START + timedelta(hours=1)) == 1
+        assert watches.resend_stranded(START + timedelta(hours=2)) == 0
+    assert len(hook.bodies) == 1 and "ICU Nurse" in hook.bodies[0]["message"]
+    assert store.get_watch_run(watch.id, run.id).notify_status is NotifyStatus.SENT

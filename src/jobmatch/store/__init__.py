@@ -149,6 +149,10 @@ class Store(Protocol):
         process reported it first. The postings are recorded first: a crash between the two reports none twice."""
         ...
 
+    def pending_notifications(self) -> list[WatchRun]:
+        """Reported runs whose notification was never settled (the process sending it died)."""
+        ...
+
     def record_notification(
         self, watch_id: str, run_id: str, status: NotifyStatus, error: str | None, attempts: int
     ) -> None: ...

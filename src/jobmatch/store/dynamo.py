@@ -488,6 +488,11 @@ class DynamoStore:
                     )
         return claimed
 
+    def pending_notifications(self) -> list[WatchRun]:
+        items = _scan(self.accounts, Attr("sk").begins_with("run#") & Attr("reported").eq(True))
+        runs = (WatchRun.model_validate_json(item["data"]) for item in items)
+        return [run for run in runs if run.notify_status is NotifyStatus.PENDING]
+
     def record_notification(
         self, watch_id: str, run_id: str, status: NotifyStatus, error: str | None, attempts: int
     ) -> None:

@@ -592,6 +592,13 @@ class SqlStore:
         if result.rowcount != 1:
             raise _AlreadyReported
 
+    def pending_notifications(self) -> list[WatchRun]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(watch_runs).where(watch_runs.c.notify_status == NotifyStatus.PENDING.value)
+            ).mappings()
+            return [_watch_run(row) for row in rows]
+
     def record_notification(
         self, watch_id: str, run_id: str, status: NotifyStatus, error: str | None, attempts: int
     ) -> None:

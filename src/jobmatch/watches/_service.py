@@ -42,6 +42,8 @@ log = logging.getLogger(__name__)
 # A run whose search the store has never seen this long after the run was recorded was lost between the two writes
 # (the process died); its search is submitted again.
 _LOST_AFTER = timedelta(minutes=2)
+# Longer than any delivery takes with its retries: a notification PENDING this long lost its sender.
+_STRANDED_AFTER = timedelta(minutes=10)
 
 
 class WatchSpec(BaseModel):
@@ -185,6 +187,7 @@ class Watches:
         """Report the runs whose search has ended, then start every due watch whose due time this call claims."""
         now = now or utcnow()
         done = Sweep(reported=self.report_ended())
+        self.resend_stranded(now)
         for watch in self._store.due_watches(now):
             run = self._claim_and_start(watch, now)
             if run is not None:
@@ -211,6 +214,24 @@ class Watches:
             if done is not None:
                 reported.append(done)
         return reported
+
+    def resend_stranded(self, now: datetime | None = None) -> int:
+        """Send the notifications of runs reported long ago whose sender died before settling them; how many.
+
+        The store has no lease on a notification, so one left PENDING this long is taken for stranded; should its
+        sender still be alive, the message goes out twice, which beats never."""
+        now = now or utcnow()
+        resent = 0
+        for run in self._store.pending_notifications():
+            watch = self._store.get_watch(run.watch_id)
+            if watch is None or run.reported_at is None or now - run.reported_at < _STRANDED_AFTER:
+                continue
+            view = self._view(watch, run)
+            new = [match for match in view.matches or [] if match.new]
+            delivery = self._notify(watch, run, new)
+            self._store.record_notification(watch.id, run.id, delivery.status, delivery.error, delivery.attempts)
+            resent += 1
+        return resent
 
     def report(self, run: WatchRun) -> WatchRun | None:
         """Work out a run's news once its search has ended, record it, then notify; None while it runs (or when
