@@ -37,6 +37,6 @@ class Sweeper:
                 done = await run_in_threadpool(self._watches.sweep)
                 if done.started or done.reported:
                     log.info("watches: %d run(s) started, %d reported", len(done.started), len(done.reported))
-            except Exception:  # noqa: BLE001 - one failed sweep (a database blip) must not end the scheduler
+            except Exception:  # one failed sweep (a database blip) must not end the scheduler
                 log.exception("watch sweep failed; trying again in %g s", self._interval)
             await asyncio.sleep(self._interval)
