@@ -301,6 +301,7 @@ class Reported(BaseModel):
     job_id: str
     fingerprint: str = Field(description="Company and title, normalised and hashed: a repost's are the same.")
     reported_at: datetime = Field(default_factory=utcnow)
+    repost_of: str | None = Field(None, description="`source:job_id` of the reported posting this one reposts.")
 
 
 class PostingStatus(BaseModel):

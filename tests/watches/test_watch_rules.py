@@ -248,3 +248,36 @@ def test_a_notification_whose_sender_died_is_sent_by_a_later_sweep(settings: Set
         assert watches.resend_stranded(START + timedelta(hours=2)) == 0
     assert len(hook.bodies) == 1 and "ICU Nurse" in hook.bodies[0]["message"]
     assert store.get_watch_run(watch.id, run.id).notify_status is NotifyStatus.SENT
+
+
+def test_a_repost_is_not_new_and_keeps_the_originals_mark() -> None:
+    from jobmatch.models import PostingState, Reported, SearchReport
+    from jobmatch.watches._news import fingerprint, work_out
+
+    text = " ".join(f"Care for patients in the intensive care unit, shift {i} of the rota." for i in range(40))
+    texts = {
+        ("linkedin", "1"): text,
+        ("linkedin", "2"): text.replace("rota.", "rota!", 1),  # the same posting, listed again under a new id
+        ("linkedin", "3"): "Night shifts in a burns unit, " * 30,  # same company and title, another job
+    }
+    watch = Watch(
+        owner="key1", name="w", query=SearchQuery(query="Nurse"), schedule="1d", min_score=0.5,
+        next_run_at=START, feed_token="t",
+    )  # fmt: skip
+    reported = [
+        Reported(watch_id=watch.id, source="linkedin", job_id="1", fingerprint=fingerprint("Mercy", "ICU Nurse"))
+    ]
+    report = SearchReport.model_validate({"matches": [_match("2", 0.9), _match("3", 0.8), _match("4", 0.4)]})
+
+    def news(marks: dict) -> dict[str, tuple[bool, object, object]]:
+        found = work_out(
+            watch, report, reported, marks, texts.get,
+            now=START, repost_window=timedelta(days=60), similarity=0.8,
+        )  # fmt: skip
+        return {m.job_id: (m.new, m.repost_of, m.status) for m in found.matches}
+
+    assert news({}) == {"3": (True, None, None), "2": (False, "linkedin:1", None)}  # 4 is under min_score
+    applied = news({("linkedin", "1"): PostingState.APPLIED})
+    assert applied["2"] == (False, "linkedin:1", PostingState.APPLIED)
+    assert applied["3"] == (True, None, None)  # same company and title, another job: no badge
+    assert "2" not in news({("linkedin", "1"): PostingState.DISMISSED})  # a dismissed posting's repost stays hidden

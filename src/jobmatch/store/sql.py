@@ -183,6 +183,7 @@ watch_reported = Table(
     Column("job_id", String(64), primary_key=True),
     Column("fingerprint", String(64), nullable=False),
     Column("reported_at", DateTime(timezone=True), nullable=False),
+    Column("repost_of", String(100)),
 )
 
 posting_statuses = Table(

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from pydantic import Field
 
 from jobmatch.models import Match, PostingState, Reported, SearchReport, Watch
+# The ranking's own repost similarity, so what it folds within a search and what a watch calls a repost agree.
 from jobmatch.ranking._dedup import _jaccard, shingles
 from jobmatch.ranking._words import phrase, words
 
@@ -67,7 +68,7 @@ def work_out(
     fresh, rest, to_report = [], [], []
     for match in report.matches:
         key = (match.source, match.job_id)
-        mark = _mark(key, match, earlier, statuses)
+        mark = _mark(key, earlier, statuses)
         if mark is PostingState.DISMISSED:
             continue
         print_ = fingerprint(match.company, match.title)
@@ -78,12 +79,22 @@ def work_out(
         if match.closed or match.score < watch.min_score:
             continue
         original = _repost_of(key, print_, recent, text_of, similarity)
-        to_report.append(Reported(watch_id=watch.id, source=key[0], job_id=key[1], fingerprint=print_, reported_at=now))
+        repost_of = key_text((original.source, original.job_id)) if original is not None else None
+        to_report.append(
+            Reported(
+                watch_id=watch.id,
+                source=key[0],
+                job_id=key[1],
+                fingerprint=print_,
+                reported_at=now,
+                repost_of=repost_of,
+            )
+        )
         if original is not None:
             status = statuses.get((original.source, original.job_id)) or mark
             if status is PostingState.DISMISSED:
                 continue
-            rest.append(_shown(match, status, repost_of=key_text((original.source, original.job_id))))
+            rest.append(_shown(match, status, repost_of=repost_of))
             continue
         fresh.append(_shown(match, mark, new=True))
     return News(matches=fresh + rest, reported=to_report)
@@ -107,7 +118,7 @@ def shown_run(
     fresh, rest = [], []
     for match in report.matches:
         key = (match.source, match.job_id)
-        mark = _mark(key, match, known, statuses)
+        mark = _mark(key, known, statuses)
         if mark is PostingState.DISMISSED:
             continue
         if key_text(key) in new:
@@ -118,18 +129,15 @@ def shown_run(
 
 
 def _mark(
-    key: PostingKey, match: Match, reported: Mapping[PostingKey, Reported], statuses: Mapping[PostingKey, PostingState]
+    key: PostingKey, reported: Mapping[PostingKey, Reported], statuses: Mapping[PostingKey, PostingState]
 ) -> PostingState | None:
-    """The job seeker's mark on a posting; an application carries over to postings of the same company and title
-    the watch reported (a dismissal does only to a true repost, see `work_out`)."""
+    """The job seeker's mark on a posting, or, for a repost the watch recorded, on the posting it reposts."""
     mark = statuses.get(key)
-    if mark is not None:
-        return mark
-    print_ = fingerprint(match.company, match.title)
-    for other, item in reported.items():
-        if item.fingerprint == print_ and statuses.get(other) is PostingState.APPLIED:
-            return PostingState.APPLIED
-    return None
+    item = reported.get(key)
+    if mark is None and item is not None and item.repost_of:
+        source, _, job_id = item.repost_of.rpartition(":")
+        mark = statuses.get((source, job_id))
+    return mark
 
 
 def _folded_reported(match: Match, reported: Mapping[PostingKey, Reported]) -> bool:

@@ -61,6 +61,7 @@ def upgrade() -> None:
         sa.Column("job_id", sa.String(length=64), nullable=False),
         sa.Column("fingerprint", sa.String(length=64), nullable=False),
         sa.Column("reported_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("repost_of", sa.String(length=100), nullable=True),
         sa.PrimaryKeyConstraint("watch_id", "source", "job_id"),
     )
     op.create_table(
