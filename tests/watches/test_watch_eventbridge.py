@@ -61,7 +61,9 @@ def test_a_schedule_per_watch_follows_it_and_fires_once(home: Path, monkeypatch:
 
         # EventBridge delivers at least once: the same due time handed over twice starts one search.
         due = store.get_watch(watch.id).next_run_at
-        assert watches.start_scheduled(watch.id, due) is not None
+        event = {"watch_id": watch.id, "scheduled_time": due.isoformat().replace("+00:00", "Z")}
+        assert watches.start_scheduled_event(event) is not None
+        assert watches.start_scheduled_event(event) is None
         assert watches.start_scheduled(watch.id, due + timedelta(seconds=5)) is None
         assert len(runner.started) == 1
 

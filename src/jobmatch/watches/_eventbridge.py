@@ -1,8 +1,8 @@
 """On AWS, each watch has an EventBridge Scheduler schedule that starts the state machine at its due times.
 
-The schedule's input is `{"watch_id": ..., "scheduled_time": ...}`; whatever the state machine's first step is, it
-hands that to `Watches.start_scheduled`, which claims the due time in the store like every other scheduler, so a
-schedule that fires twice (EventBridge delivers at least once) still runs the watch once.
+The schedule's input is `{"watch_id": ..., "scheduled_time": ...}`; the state machine's first step (the Lambda
+handlers) hands that to `Watches.start_scheduled_event`, which claims the due time in the store like every other
+scheduler, so a schedule that fires twice (EventBridge delivers at least once) still runs the watch once.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from pydantic import Field
 
 from jobmatch.models import Match, PostingState, Reported, SearchReport, Watch
+
 # The ranking's own repost similarity, so what it folds within a search and what a watch calls a repost agree.
 from jobmatch.ranking._dedup import _jaccard, shingles
 from jobmatch.ranking._words import phrase, words

@@ -13,7 +13,8 @@ import logging
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Annotated
+from collections.abc import Mapping
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -203,6 +204,18 @@ class Watches:
         if watch is None or watch.next_run_at > now + timedelta(minutes=1):
             return None
         return self._claim_and_start(watch, max(now, watch.next_run_at))
+
+    def start_scheduled_event(self, event: Mapping[str, Any]) -> WatchRun | None:
+        """`start_scheduled` for the input an EventBridge schedule sends: `{"watch_id", "scheduled_time"}`."""
+        watch_id = event.get("watch_id")
+        if not isinstance(watch_id, str):
+            raise WatchError(f"watch_id: expected the watch's id in the scheduled event, got {watch_id!r}")
+        when = event.get("scheduled_time")
+        try:
+            now = datetime.fromisoformat(str(when).replace("Z", "+00:00")) if when else None
+        except ValueError:
+            raise WatchError(f"scheduled_time: expected an ISO 8601 time, got {when!r}") from None
+        return self.start_scheduled(watch_id, now)
 
     def report_ended(self, watch_id: str | None = None) -> list[WatchRun]:
         """Report every unreported run (of one watch, or all) whose search has ended; returns them."""
