@@ -58,6 +58,11 @@ def test_a_watch_over_http(service: Service, client: httpx.Client) -> None:
     feed = httpx.get(watch["feed_url"].replace(service.settings.api_url, service.url))
     assert feed.status_code == 200 and feed.headers["content-type"].startswith("application/atom+xml")
     assert first["url"].replace("&", "&amp;") in feed.text
+    report_link = f"/v1/watches/{watch['id']}/runs/{run['run']['id']}/report.html"
+    page = httpx.get(f"{service.url}{report_link}", params={"token": watch["feed_url"].rsplit("=", 1)[1]})
+    assert page.status_code == 200 and page.text.count('class="badge new"') == len(run["matches"])
+    assert "&lt;script&gt;" in page.text and "<script>" not in page.text  # the board's markup, escaped
+    assert httpx.get(f"{service.url}{report_link}", params={"token": "guess"}).status_code == 404
     rotated = client.patch(f"/v1/watches/{watch['id']}", json={"rotate_feed_token": True}).json()
     assert httpx.get(watch["feed_url"].replace(service.settings.api_url, service.url)).status_code == 404
     assert httpx.get(rotated["feed_url"].replace(service.settings.api_url, service.url)).status_code == 200

@@ -86,7 +86,9 @@ async def test_only_what_is_new_above_the_threshold_is_reported_and_notified_onc
         assert f"{len(expected)} new match" in message["title"]
         newest = next(m for m in view.matches if m.new)
         assert newest.title in message["message"] and newest.url in message["message"]
-        assert f"/v1/searches/{second.execution_id}/report.html" in message["message"]
+        assert f"/v1/watches/{watch.id}/runs/{second.id}/report.html?token={watch.feed_token}" in message["message"]
+        page = watches.run_report_html(watch.id, second.id, watch.feed_token)
+        assert page.count('class="badge new"') == len(expected) and ">applied</span>" in page
         mail = mailbox.messages[-1]
         assert f"{len(expected)} new match" in mail["Subject"]
 

@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from pydantic import BaseModel, Field
 
-from jobmatch.api.routes import KeyDep, _problems, require_json
+from jobmatch.api.routes import REPORT_CSP, KeyDep, _problems, require_json
 from jobmatch.api.service import Conflict, NotFound, Unavailable, Unprocessable
 from jobmatch.models import PostingState, PostingStatus, SearchQuery, Watch
 from jobmatch.pipeline import RunnerUnavailable
@@ -146,6 +146,22 @@ def list_runs(
 def get_run(watch_id: str, run_id: str, key: KeyDep, watches: WatchesDep) -> RunView:
     with _api_errors():
         return watches.run_view(key.id, watch_id, run_id)
+
+
+@router.get(
+    "/watches/{watch_id}/runs/{run_id}/report.html",
+    response_class=Response,
+    responses={200: {"content": {"text/html": {}}}, 404: {"description": "No such run or token."}},
+    tags=["watches"],
+)
+def run_report(
+    watch_id: str, run_id: str, watches: WatchesDep, token: Annotated[str, Query(max_length=100)] = ""
+) -> Response:
+    """A run's full report, new matches first with their marks; the watch's feed token is the only key it needs, so
+    the link in a notification opens in any mail reader."""
+    with _api_errors():
+        html = watches.run_report_html(watch_id, run_id, token)
+    return Response(html, media_type="text/html; charset=utf-8", headers={"Content-Security-Policy": REPORT_CSP})
 
 
 @router.get(

@@ -304,21 +304,36 @@ class Watches:
             run = self.report(run) or self._store.get_watch_run(watch.id, run_id) or run
         return self._view(watch, run)
 
+    def run_report_html(self, watch_id: str, run_id: str, token: str) -> str:
+        """A run's full report (its matches new first, badged with their marks), for the holder of the feed token:
+        the link a notification carries, which a mail reader opens without an API key."""
+        watch = self._by_token(watch_id, token)
+        run = self._store.get_watch_run(watch.id, run_id)
+        report = load_report(self._store, run.execution_id) if run is not None else None
+        if run is None or report is None:
+            raise WatchNotFound(f"no run {run_id!r} of watch {watch_id!r}")
+        view = self._view(watch, run)
+        from jobmatch.report import render_html
+
+        return render_html(report.model_copy(update={"matches": view.matches or []}))
+
     def feed(self, watch_id: str, token: str) -> bytes:
         """The watch's Atom feed, for the holder of its current feed token."""
-        watch = self._store.get_watch(watch_id) if watch_id else None
-        if watch is None or not hmac.compare_digest(watch.feed_token.encode(), token.encode()):
-            raise WatchNotFound(f"no feed for watch {watch_id!r} with this token")
+        watch = self._by_token(watch_id, token)
         self.report_ended(watch.id)
         entries = []
         for run in self._store.list_watch_runs(watch.id, 20):
             if not run.reported or not run.new or run.reported_at is None:
                 continue
             view = self._view(watch, run)
-            entries.append(
-                (run.reported_at, self.report_url(run.execution_id), [m for m in view.matches or [] if m.new])
-            )
+            entries.append((run.reported_at, self.run_report_url(watch, run), [m for m in view.matches or [] if m.new]))
         return atom(watch, entries, f"{self.public_url}/v1/watches/{watch.id}/feed.atom?token={watch.feed_token}")
+
+    def _by_token(self, watch_id: str, token: str) -> Watch:
+        watch = self._store.get_watch(watch_id) if watch_id else None
+        if watch is None or not hmac.compare_digest(watch.feed_token.encode(), token.encode()):
+            raise WatchNotFound(f"no watch {watch_id!r} with this token")
+        return watch
 
     # Marks on postings
 
@@ -336,8 +351,9 @@ class Watches:
     def public_url(self) -> str:
         return (self.settings.watch_public_url or self.settings.api_url).rstrip("/")
 
-    def report_url(self, execution_id: str) -> str:
-        return f"{self.public_url}/v1/searches/{execution_id}/report.html"
+    def run_report_url(self, watch: Watch, run: WatchRun) -> str:
+        """The run's report, readable with the watch's feed token (rotating the token revokes it too)."""
+        return f"{self.public_url}/v1/watches/{watch.id}/runs/{run.id}/report.html?token={watch.feed_token}"
 
     # Helpers
 
@@ -393,7 +409,7 @@ class Watches:
         )
 
     def _notify(self, watch: Watch, run: WatchRun, new: list[WatchMatch]) -> Delivery:
-        title, body = message(watch, new, self.report_url(run.execution_id))
+        title, body = message(watch, new, self.run_report_url(watch, run))
         return deliver(
             watch.notify,
             title,
