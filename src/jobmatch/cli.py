@@ -636,6 +636,11 @@ def migrate(
     err.print(f"Database migrated to {revision}.")
 
 
+from jobmatch import cli_watch  # noqa: E402 - it builds on the helpers above
+
+cli_watch.register(sys.modules[__name__])
+
+
 def main() -> None:
     app()
 

@@ -182,6 +182,27 @@ class Settings(BaseSettings):
 
     # --- end aws ---
 
+    # --- watches ---
+    # Saved searches on a schedule. The shortest schedule allowed (seconds; a cron expression firing more often is
+    # refused too), and how many watches one API key may keep.
+    watch_min_interval: float = Field(3600.0, ge=60)
+    watch_max_per_key: int = Field(20, ge=1, le=1000)
+    # How often `jobmatch serve` looks for due watches and ended watch runs (seconds); 0 = never (system cron or
+    # Celery beat runs `jobmatch watch run --due` instead).
+    watch_poll_interval: float = Field(60.0, ge=0)
+    # A posting is a repost of one the watch reported within this many days when the company and the title are the
+    # same and the descriptions are at least `dedup_similarity` alike (word 3-gram Jaccard).
+    watch_repost_window_days: float = Field(60.0, gt=0)
+    # A notification that fails is tried this many times in all, this many seconds apart (then doubling).
+    watch_notify_attempts: int = Field(3, ge=1, le=10)
+    watch_notify_retry_delay: float = Field(2.0, ge=0)
+    # The address people reach this API at, for the links in notifications and feeds (default: api_url).
+    watch_public_url: str = ""
+    # AWS: EventBridge Scheduler's schedule group and the role it assumes to start the state machine.
+    aws_scheduler_group: str = "default"
+    aws_scheduler_role_arn: str = ""
+    # --- end watches ---
+
     require_services: bool = False
 
     @field_validator("page_delay", mode="before")

@@ -229,3 +229,86 @@ class SearchReport(BaseModel):
     notes: list[str] = Field(default_factory=list)
     ranked_against: RankedAgainst = Field("resume", description="'resume', or 'query' when no resume was given.")
     matches: list[Match] = Field(default_factory=list)
+
+
+# Saved searches ("watches")
+
+
+class PostingState(StrEnum):
+    """What a job seeker has done with a posting."""
+
+    SAVED = "saved"
+    APPLIED = "applied"
+    DISMISSED = "dismissed"
+
+
+class Watch(BaseModel):
+    """A saved search of one API key, run on a schedule; `next_run_at` is the store's claim on its next run."""
+
+    id: str = Field(default_factory=lambda: uuid.uuid4().hex)
+    owner: str = Field(description="The API key that owns it (`local` for the command line's own).")
+    name: str = Field(min_length=1, max_length=100)
+    query: SearchQuery
+    resume_id: str | None = Field(None, description="The stored resume its runs rank against; None: the query.")
+    schedule: str = Field(description="An interval such as 1d, 12h, 90m, or a five-field cron expression (UTC).")
+    min_score: float = Field(0.0, ge=0, description="Matches scoring below this are never reported as new.")
+    notify: list[str] = Field(default_factory=list, description="Apprise URLs told about each run with news.")
+    next_run_at: datetime
+    feed_token: str = Field(description="The secret in the watch's feed URL; rotating it revokes the old URL.")
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+    @field_validator("name")
+    @classmethod
+    def _clean_name(cls, value: str) -> str:
+        value = " ".join(value.split())
+        if not value:
+            raise ValueError("must not be blank")
+        return value
+
+
+class NotifyStatus(StrEnum):
+    """Whether a run's news reached its channels."""
+
+    NONE = "none"  # nothing new, or no channel: nothing was sent
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class WatchRun(BaseModel):
+    """One run of a watch: the search it started and, once reported, what was new in it."""
+
+    id: str = Field(default_factory=lambda: uuid.uuid4().hex)
+    watch_id: str
+    execution_id: str
+    due_at: datetime = Field(description="The due time it ran for (when it was run by hand: when asked).")
+    started_at: datetime = Field(default_factory=utcnow)
+    reported: bool = Field(False, description="Its search has ended and its news has been worked out.")
+    new_count: int | None = None
+    new: list[str] = Field(default_factory=list, description="`source:job_id` of the matches new in this run.")
+    notify_status: NotifyStatus = NotifyStatus.NONE
+    notify_error: str | None = None
+    notify_attempts: int = 0
+    reported_at: datetime | None = None
+
+
+class Reported(BaseModel):
+    """A posting a watch has reported, with what tells its reposts apart."""
+
+    watch_id: str
+    source: str
+    job_id: str
+    fingerprint: str = Field(description="Company and title, normalised and hashed: a repost's are the same.")
+    reported_at: datetime = Field(default_factory=utcnow)
+    repost_of: str | None = Field(None, description="`source:job_id` of the reported posting this one reposts.")
+
+
+class PostingStatus(BaseModel):
+    """One key's mark on one posting."""
+
+    api_key_id: str
+    source: str
+    job_id: str
+    status: PostingState
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -86,3 +86,44 @@ def _search_again(page) -> None:
     page.fill("#word_scores", "python=1.2")
     page.click("#submit")
     page.wait_for_selector("#results .card", timeout=60_000)
+
+
+def test_web_page_lists_watches_with_new_matches_and_marks_postings(service: Service, key: str) -> None:
+    require_service(f"Debian's chromium ({CHROMIUM}; `apt-get install chromium`)", CHROMIUM.exists())
+    import time
+
+    from playwright.sync_api import sync_playwright
+
+    with service.client(key) as http:
+        watch = http.post(
+            "/v1/watches",
+            json={"name": "<b>Evening</b>", "search": {"query": "Data Scientist", "post_time": 30}, "schedule": "1d"},
+        ).json()
+        run_id = http.post(f"/v1/watches/{watch['id']}/runs").json()["run"]["id"]
+        deadline = time.monotonic() + 120
+        while http.get(f"/v1/watches/{watch['id']}/runs/{run_id}").json()["matches"] is None:
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            try:
+                page = browser.new_page(viewport={"width": 1100, "height": 1400})
+                errors: list[str] = []
+                page.on("pageerror", lambda error: errors.append(str(error)))
+                page.goto(f"{service.url}/")
+                page.fill("#api-key", key)
+                page.click("#load-watches")
+                panel = page.locator(f'.watch[data-watch-id="{watch["id"]}"]')
+                panel.locator(".card").first.wait_for(timeout=30_000)
+                assert panel.locator("h3").first.inner_text() == "<b>Evening</b>"  # the name as text
+                assert panel.locator(".badge.new").count() == panel.locator(".card").count() > 0
+                evil = panel.locator(f'.card[data-job-id="{EVIL_JOB_ID}"]')
+                assert EVIL_TITLE in evil.locator("h3").inner_text()
+                assert page.locator("#watches img, #watches script, #watches b").count() == 0
+                evil.locator("button[data-status=applied]").click()
+                evil.locator(".badge.applied").wait_for(timeout=10_000)
+                assert page.evaluate("window.__pwned") is None and errors == []
+            finally:
+                browser.close()
+        marks = http.get("/v1/postings/status").json()
+        assert {"source": "linkedin", "job_id": EVIL_JOB_ID, "status": "applied"}.items() <= marks[0].items()

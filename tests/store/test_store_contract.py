@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from jobmatch.models import Execution, ExecutionStatus, JobPosting, JobRef, SearchQuery
+from jobmatch.models import (
+    Execution,
+    ExecutionStatus,
+    JobPosting,
+    JobRef,
+    NotifyStatus,
+    PostingState,
+    PostingStatus,
+    Reported,
+    SearchQuery,
+    Watch,
+    WatchRun,
+)
 from jobmatch.store import ListingOutcome, Store
 from jobmatch.store.sql import SqlStore
 from tests.conftest import postgres_reachable, require_service
@@ -171,3 +183,97 @@ def test_a_listing_is_found_by_its_key(store: Store) -> None:
     store.add_listings(execution.id, [_ref("7")])
     assert store.get_listing(execution.id, "linkedin", "7") == _ref("7")
     assert store.get_listing(execution.id, "linkedin", "8") is None
+
+
+# Watches
+
+
+def _watch(owner: str = "key1", name: str = "Morning", **fields: object) -> Watch:
+    values: dict[str, object] = dict(
+        owner=owner,
+        name=name,
+        query=SearchQuery(query="Data Scientist", location="Chicago", word_scores={"phd": 1.1}),
+        schedule="1d",
+        min_score=0.3,
+        notify=["json://127.0.0.1:9/hook"],
+        next_run_at=datetime(2026, 12, 1, 7, 0, tzinfo=UTC),
+        feed_token="secret-token",
+    )
+    values.update(fields)
+    return Watch.model_validate(values)
+
+
+def test_a_watch_name_is_unique_per_owner(store: Store) -> None:
+    watch = _watch()
+    assert store.create_watch(watch)
+    assert not store.create_watch(_watch())  # same owner, same name
+    assert store.create_watch(_watch(owner="key2"))  # another key may use the name
+    loaded = store.get_watch(watch.id)
+    assert loaded == watch
+    assert store.watch_by_name("key1", "Morning") == watch
+    assert [w.name for w in store.list_watches("key1")] == ["Morning"]
+    other = _watch(name="Evening")
+    assert store.create_watch(other)
+    assert not store.update_watch(other.model_copy(update={"name": "Morning"}))
+    assert store.update_watch(other.model_copy(update={"name": "Night", "min_score": 0.5}))
+    assert store.watch_by_name("key1", "Night").min_score == 0.5
+    assert store.watch_by_name("key1", "Evening") is None
+    assert store.delete_watch(other.id) and not store.delete_watch(other.id)
+    assert [w.name for w in store.list_watches("key1")] == ["Morning"]
+
+
+def test_a_due_run_is_claimed_by_one_caller_only(store: Store) -> None:
+    watch = _watch()
+    store.create_watch(watch)
+    due = watch.next_run_at
+    assert store.due_watches(due - timedelta(seconds=1)) == []
+    assert [w.id for w in store.due_watches(due)] == [watch.id]
+    later = due + timedelta(days=1)
+    assert store.claim_watch_run(watch.id, due, later)
+    assert not store.claim_watch_run(watch.id, due, later)  # a second scheduler, same due time
+    assert store.get_watch(watch.id).next_run_at == later
+    assert store.due_watches(due + timedelta(hours=1)) == []
+
+
+def test_a_run_is_reported_once_with_its_postings(store: Store) -> None:
+    watch = _watch()
+    store.create_watch(watch)
+    run = WatchRun(watch_id=watch.id, execution_id="e1", due_at=watch.next_run_at)
+    store.create_watch_run(run)
+    assert [r.id for r in store.unreported_watch_runs()] == [run.id]
+    reported = [Reported(watch_id=watch.id, source="linkedin", job_id=str(i), fingerprint=f"f{i}") for i in (1, 2)]
+    done = run.model_copy(
+        update={"new": ["linkedin:1", "linkedin:2"], "new_count": 2, "notify_status": NotifyStatus.PENDING}
+    )
+    assert store.report_watch_run(done, reported)
+    late = [Reported(watch_id=watch.id, source="linkedin", job_id="3", fingerprint="f3")]
+    assert not store.report_watch_run(done, late)  # a second finaliser loses, and records nothing
+    assert sorted(r.job_id for r in store.reported_postings(watch.id)) == ["1", "2"]
+    assert store.unreported_watch_runs() == []
+    store.record_notification(watch.id, run.id, NotifyStatus.FAILED, "smtp down", 3)
+    loaded = store.get_watch_run(watch.id, run.id)
+    assert loaded is not None and loaded.reported and loaded.new_count == 2
+    assert (loaded.notify_status, loaded.notify_error, loaded.notify_attempts) == (NotifyStatus.FAILED, "smtp down", 3)
+    assert [r.id for r in store.list_watch_runs(watch.id)] == [run.id]
+    assert store.delete_watch(watch.id)
+    assert store.reported_postings(watch.id) == [] and store.list_watch_runs(watch.id) == []
+
+
+def test_posting_status_is_one_per_key_and_posting(store: Store) -> None:
+    store.set_posting_status(PostingStatus(api_key_id="key1", source="linkedin", job_id="1", status="saved"))
+    store.set_posting_status(PostingStatus(api_key_id="key1", source="linkedin", job_id="1", status="applied"))
+    store.set_posting_status(PostingStatus(api_key_id="key2", source="linkedin", job_id="1", status="dismissed"))
+    assert [(s.job_id, s.status) for s in store.posting_statuses("key1")] == [("1", PostingState.APPLIED)]
+    assert [s.status for s in store.posting_statuses("key2")] == [PostingState.DISMISSED]
+
+
+def test_runs_left_pending_are_found(store: Store) -> None:
+    watch = _watch()
+    store.create_watch(watch)
+    run = WatchRun(watch_id=watch.id, execution_id="e1", due_at=watch.next_run_at)
+    store.create_watch_run(run)
+    assert store.pending_notifications() == []
+    store.report_watch_run(run.model_copy(update={"notify_status": NotifyStatus.PENDING, "new_count": 1}), [])
+    assert [r.id for r in store.pending_notifications()] == [run.id]
+    store.record_notification(watch.id, run.id, NotifyStatus.SENT, None, 1)
+    assert store.pending_notifications() == []

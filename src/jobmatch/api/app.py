@@ -16,11 +16,13 @@ from fastapi.staticfiles import StaticFiles
 from starlette.routing import Match
 
 from jobmatch import __version__
-from jobmatch.api import routes
+from jobmatch.api import routes, routes_watches
 from jobmatch.api.service import ApiError, SearchService, TooMany
 from jobmatch.config import Settings, get_settings
 from jobmatch.pipeline import make_runner
 from jobmatch.store import Store, open_store
+from jobmatch.watches import Watches
+from jobmatch.watches._sweeper import Sweeper
 
 # Room for the multipart framing around a resume of the largest allowed size.
 _MULTIPART_OVERHEAD = 64 * 1024
@@ -54,9 +56,13 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         await run_in_threadpool(runner.recover)
         runner.start()
         app.state.service = SearchService(settings, the_store, runner)
+        app.state.watches = Watches(settings, the_store, runner)
+        sweeper = Sweeper(app.state.watches, settings.watch_poll_interval)
+        sweeper.start()
         try:
             yield
         finally:
+            await sweeper.stop()
             await run_in_threadpool(runner.stop)
             if store is None:
                 the_store.close()
@@ -71,6 +77,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.include_router(routes.pages)
     app.include_router(routes.jobscrape)
     app.include_router(routes.v1)
+    app.include_router(routes_watches.router)
     app.include_router(routes.resumes, max_body_size=settings.api_max_resume_bytes + _MULTIPART_OVERHEAD)
     app.mount("/static", StaticFiles(directory=routes.STATIC), name="static")
     app.add_exception_handler(ApiError, _api_error)

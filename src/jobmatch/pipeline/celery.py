@@ -302,9 +302,14 @@ class _Sweeper:
 
     def _run(self) -> None:
         ctx = _Worker(get_settings())
+        # Every worker also runs the due watches: the store's claim on each due time lets only one of them start it.
+        from jobmatch.watches import Watches
+
+        watches = Watches(ctx.settings, ctx.store, CeleryRunner(ctx.settings, ctx.store))
         while not self._stop.wait(ctx.settings.celery_sweep_interval):
             try:
                 sweep(ctx)
+                watches.sweep()
             except Exception:
                 log.exception("sweep failed")
 

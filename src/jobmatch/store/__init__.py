@@ -12,7 +12,20 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from jobmatch.config import Settings
-from jobmatch.models import Execution, ExecutionStatus, Failure, JobPosting, JobRef, ListingOutcome, utcnow
+from jobmatch.models import (
+    Execution,
+    ExecutionStatus,
+    Failure,
+    JobPosting,
+    JobRef,
+    ListingOutcome,
+    NotifyStatus,
+    PostingStatus,
+    Reported,
+    Watch,
+    WatchRun,
+    utcnow,
+)
 
 __all__ = ["LOCAL_OWNER", "ApiKey", "ListingOutcome", "Resume", "Store", "keep_resume", "open_store"]
 
@@ -119,6 +132,64 @@ class Store(Protocol):
     def delete_api_key(self, key_id: str) -> bool:
         """Revoke a key: it authenticates nothing from now on."""
         ...
+
+    # Watches (saved searches on a schedule), their runs, what each reported, and each key's marks on postings
+    def create_watch(self, watch: Watch) -> bool:
+        """Store a new watch; False (nothing stored) when its owner already has a watch of that name."""
+        ...
+
+    def get_watch(self, watch_id: str) -> Watch | None: ...
+    def watch_by_name(self, owner: str, name: str) -> Watch | None: ...
+    def list_watches(self, owner: str) -> list[Watch]:
+        """The owner's watches, by name."""
+        ...
+
+    def update_watch(self, watch: Watch) -> bool:
+        """Replace a watch's fields; False (nothing changed) when its new name is another of the owner's watches."""
+        ...
+
+    def delete_watch(self, watch_id: str) -> bool:
+        """Delete a watch with its runs and what it reported; False when there was none."""
+        ...
+
+    def due_watches(self, now: datetime) -> list[Watch]:
+        """Every watch whose `next_run_at` is at or before `now`."""
+        ...
+
+    def claim_watch_run(self, watch_id: str, due_at: datetime, next_run_at: datetime) -> bool:
+        """Move a watch's `next_run_at` from `due_at` to `next_run_at` (compare-and-set): True for the one caller
+        that did it, so each due time is run once however many schedulers race for it."""
+        ...
+
+    def create_watch_run(self, run: WatchRun) -> None: ...
+    def get_watch_run(self, watch_id: str, run_id: str) -> WatchRun | None: ...
+    def list_watch_runs(self, watch_id: str, limit: int = 20) -> list[WatchRun]:
+        """The watch's runs, newest first."""
+        ...
+
+    def unreported_watch_runs(self) -> list[WatchRun]:
+        """Runs whose news has not been worked out yet (their search may still be running)."""
+        ...
+
+    def report_watch_run(self, run: WatchRun, reported: Sequence[Reported]) -> bool:
+        """Record a run's news and the postings it reported (compare-and-set on `reported`); False when another
+        process reported it first. The postings are recorded first: a crash between the two reports none twice."""
+        ...
+
+    def pending_notifications(self) -> list[WatchRun]:
+        """Reported runs whose notification was never settled (the process sending it died)."""
+        ...
+
+    def record_notification(
+        self, watch_id: str, run_id: str, status: NotifyStatus, error: str | None, attempts: int
+    ) -> None: ...
+    def reported_postings(self, watch_id: str) -> list[Reported]: ...
+
+    def set_posting_status(self, status: PostingStatus) -> None:
+        """Upsert a key's mark on a posting."""
+        ...
+
+    def posting_statuses(self, api_key_id: str) -> list[PostingStatus]: ...
 
 
 class ApiKey(BaseModel):

@@ -5,7 +5,8 @@ Tables, all named `<prefix>-<name>` (deploy/aws/template.yaml creates them; `cre
 - `postings`   pk = "<source>#<job_id>"; shared by every search.
 - `executions` pk = execution id, sk = "exec" | "listing#<source>#<job_id>"; TTL on `expires_at`.
 - `embeddings` pk = model, sk = key.
-- `accounts`   API keys (by id and by hash) and resumes; pk/sk strings.
+- `accounts`   API keys (by id and by hash), resumes, watches (`watch#<id>` holds the watch, its runs and what it
+               reported; `watches#<owner>` its name), and each key's marks on postings (`status#<key id>`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,21 @@ import numpy as np
 from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
 
-from jobmatch.models import Counts, Execution, ExecutionStatus, Failure, JobPosting, JobRef, SearchQuery, utcnow
+from jobmatch.models import (
+    Counts,
+    Execution,
+    ExecutionStatus,
+    Failure,
+    JobPosting,
+    JobRef,
+    NotifyStatus,
+    PostingStatus,
+    Reported,
+    SearchQuery,
+    Watch,
+    WatchRun,
+    utcnow,
+)
 from jobmatch.store import ApiKey, ListingOutcome, Resume
 
 EXEC_SK = "exec"
@@ -415,6 +430,180 @@ class DynamoStore:
         condition = Attr("sk").eq(EXEC_SK) & Attr("owner").eq(owner)
         return sum(1 for item in _scan(self.executions, condition) if item["status"] == ExecutionStatus.RUNNING.value)
 
+    # Watches
+
+    def create_watch(self, watch: Watch) -> bool:
+        return self._transact(
+            [
+                {"Put": {**self._watch_put(watch), "ConditionExpression": "attribute_not_exists(pk)"}},
+                {
+                    "Put": {
+                        "TableName": self.accounts.name,
+                        "Item": {"pk": f"watches#{watch.owner}", "sk": watch.name, "watch_id": watch.id},
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                },
+            ]
+        )
+
+    def get_watch(self, watch_id: str) -> Watch | None:
+        item = self.accounts.get_item(Key={"pk": f"watch#{watch_id}", "sk": "watch"}, ConsistentRead=True).get("Item")
+        return _watch(item) if item else None
+
+    def watch_by_name(self, owner: str, name: str) -> Watch | None:
+        item = self.accounts.get_item(Key={"pk": f"watches#{owner}", "sk": name}, ConsistentRead=True).get("Item")
+        return self.get_watch(item["watch_id"]) if item else None
+
+    def list_watches(self, owner: str) -> list[Watch]:
+        names = _query(self.accounts, Key("pk").eq(f"watches#{owner}"))
+        found = (self.get_watch(item["watch_id"]) for item in names)
+        return [watch for watch in found if watch is not None]
+
+    def update_watch(self, watch: Watch) -> bool:
+        current = self.get_watch(watch.id)
+        if current is None:
+            return True
+        writes: list[dict[str, Any]] = [{"Put": self._watch_put(watch)}]
+        if current.name != watch.name:
+            writes += [
+                {
+                    "Delete": {
+                        "TableName": self.accounts.name,
+                        "Key": {"pk": f"watches#{watch.owner}", "sk": current.name},
+                    }
+                },
+                {
+                    "Put": {
+                        "TableName": self.accounts.name,
+                        "Item": {"pk": f"watches#{watch.owner}", "sk": watch.name, "watch_id": watch.id},
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                },
+            ]
+        return self._transact(writes)
+
+    def delete_watch(self, watch_id: str) -> bool:
+        watch = self.get_watch(watch_id)
+        if watch is None:
+            return False
+        self.accounts.delete_item(Key={"pk": f"watches#{watch.owner}", "sk": watch.name})
+        with self.accounts.batch_writer() as batch:
+            for item in _query(self.accounts, Key("pk").eq(f"watch#{watch_id}")):
+                batch.delete_item(Key={"pk": item["pk"], "sk": item["sk"]})
+        return True
+
+    def due_watches(self, now: datetime) -> list[Watch]:
+        # A scan: watches are few (a handful per key) and the sweep runs every minute or so.
+        items = _scan(self.accounts, Attr("sk").eq("watch") & Attr("next_run_at").lte(_iso(now)))
+        return sorted((_watch(item) for item in items), key=lambda watch: watch.next_run_at)
+
+    def claim_watch_run(self, watch_id: str, due_at: datetime, next_run_at: datetime) -> bool:
+        return _conditional(
+            lambda: self.accounts.update_item(
+                Key={"pk": f"watch#{watch_id}", "sk": "watch"},
+                UpdateExpression="SET next_run_at = :next",
+                ConditionExpression="next_run_at = :due",
+                ExpressionAttributeValues={":next": _iso(next_run_at), ":due": _iso(due_at)},
+            )
+        )
+
+    def create_watch_run(self, run: WatchRun) -> None:
+        _conditional(
+            lambda: self.accounts.put_item(
+                Item={
+                    "pk": f"watch#{run.watch_id}",
+                    "sk": f"run#{run.id}",
+                    "data": run.model_dump_json(),
+                    "reported": run.reported,
+                },
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        )
+
+    def get_watch_run(self, watch_id: str, run_id: str) -> WatchRun | None:
+        item = self.accounts.get_item(Key={"pk": f"watch#{watch_id}", "sk": f"run#{run_id}"}, ConsistentRead=True).get(
+            "Item"
+        )
+        return WatchRun.model_validate_json(item["data"]) if item else None
+
+    def list_watch_runs(self, watch_id: str, limit: int = 20) -> list[WatchRun]:
+        items = _query(self.accounts, Key("pk").eq(f"watch#{watch_id}") & Key("sk").begins_with("run#"))
+        runs = sorted((WatchRun.model_validate_json(item["data"]) for item in items), key=lambda run: run.started_at)
+        return runs[::-1][:limit]
+
+    def unreported_watch_runs(self) -> list[WatchRun]:
+        items = _scan(self.accounts, Attr("sk").begins_with("run#") & Attr("reported").eq(False))
+        return sorted((WatchRun.model_validate_json(item["data"]) for item in items), key=lambda run: run.started_at)
+
+    def report_watch_run(self, run: WatchRun, reported: Sequence[Reported]) -> bool:
+        done = run.model_copy(update={"reported": True, "reported_at": run.reported_at or utcnow()})
+        claimed = _conditional(
+            lambda: self.accounts.update_item(
+                Key={"pk": f"watch#{run.watch_id}", "sk": f"run#{run.id}"},
+                UpdateExpression="SET #r = :true, #d = :data",
+                ConditionExpression="#r = :false",
+                ExpressionAttributeNames={"#r": "reported", "#d": "data"},
+                ExpressionAttributeValues={":true": True, ":false": False, ":data": done.model_dump_json()},
+            )
+        )
+        # DynamoDB has no transaction of this size: the run is claimed first, so only its winner records postings.
+        if claimed:
+            with self.accounts.batch_writer(overwrite_by_pkeys=["pk", "sk"]) as batch:
+                for item in reported:
+                    batch.put_item(
+                        Item={
+                            "pk": f"watch#{item.watch_id}",
+                            "sk": f"reported#{item.source}#{item.job_id}",
+                            "data": item.model_dump_json(),
+                        }
+                    )
+        return claimed
+
+    def pending_notifications(self) -> list[WatchRun]:
+        items = _scan(self.accounts, Attr("sk").begins_with("run#") & Attr("reported").eq(True))
+        runs = (WatchRun.model_validate_json(item["data"]) for item in items)
+        return [run for run in runs if run.notify_status is NotifyStatus.PENDING]
+
+    def record_notification(
+        self, watch_id: str, run_id: str, status: NotifyStatus, error: str | None, attempts: int
+    ) -> None:
+        run = self.get_watch_run(watch_id, run_id)
+        if run is None:
+            return
+        updated = run.model_copy(update={"notify_status": status, "notify_error": error, "notify_attempts": attempts})
+        self.accounts.update_item(
+            Key={"pk": f"watch#{watch_id}", "sk": f"run#{run_id}"},
+            UpdateExpression="SET #d = :data",
+            ExpressionAttributeNames={"#d": "data"},
+            ExpressionAttributeValues={":data": updated.model_dump_json()},
+        )
+
+    def reported_postings(self, watch_id: str) -> list[Reported]:
+        items = _query(self.accounts, Key("pk").eq(f"watch#{watch_id}") & Key("sk").begins_with("reported#"))
+        return [Reported.model_validate_json(item["data"]) for item in items]
+
+    def set_posting_status(self, status: PostingStatus) -> None:
+        self.accounts.put_item(
+            Item={
+                "pk": f"status#{status.api_key_id}",
+                "sk": f"{status.source}#{status.job_id}",
+                "data": status.model_dump_json(),
+            }
+        )
+
+    def posting_statuses(self, api_key_id: str) -> list[PostingStatus]:
+        items = _query(self.accounts, Key("pk").eq(f"status#{api_key_id}"))
+        return [PostingStatus.model_validate_json(item["data"]) for item in items]
+
+    def _watch_put(self, watch: Watch) -> dict[str, Any]:
+        item = {
+            "pk": f"watch#{watch.id}",
+            "sk": "watch",
+            "data": watch.model_dump_json(),
+            "next_run_at": _iso(watch.next_run_at),
+        }
+        return {"TableName": self.accounts.name, "Item": item}
+
     # Helpers
 
     def _counter_update(self, execution_id: str, deltas: Mapping[str, int]) -> dict[str, Any]:
@@ -543,3 +732,9 @@ def _execution(item: Mapping[str, Any]) -> Execution:
         updated_at=_parse(item["updated_at"]),
         finished_at=_parse(item["finished_at"]) if item.get("finished_at") else None,
     )
+
+
+def _watch(item: Mapping[str, Any]) -> Watch:
+    # next_run_at lives outside `data` too: claims compare-and-set it alone.
+    watch = Watch.model_validate_json(item["data"])
+    return watch.model_copy(update={"next_run_at": _parse(item["next_run_at"])})

@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     create_engine,
     delete,
     event,
@@ -33,7 +34,21 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine, RowMapping, make_url
 
-from jobmatch.models import Counts, Execution, ExecutionStatus, Failure, JobPosting, JobRef, SearchQuery, utcnow
+from jobmatch.models import (
+    Counts,
+    Execution,
+    ExecutionStatus,
+    Failure,
+    JobPosting,
+    JobRef,
+    NotifyStatus,
+    PostingStatus,
+    Reported,
+    SearchQuery,
+    Watch,
+    WatchRun,
+    utcnow,
+)
 from jobmatch.store import ApiKey, ListingOutcome, Resume
 
 metadata = MetaData()
@@ -124,6 +139,63 @@ resumes = Table(
     Column("size", Integer, nullable=False),
     Column("text", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# Watches: saved searches on a schedule, their runs, what each reported, and each key's marks on postings.
+watches = Table(
+    "watches",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("owner", String(32), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("query", JSON, nullable=False),
+    Column("resume_id", String(64)),
+    Column("schedule", String(100), nullable=False),
+    Column("min_score", Float, nullable=False),
+    Column("notify", JSON, nullable=False),
+    Column("next_run_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("feed_token", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("owner", "name", name="uq_watches_owner_name"),
+)
+
+watch_runs = Table(
+    "watch_runs",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("watch_id", String(32), nullable=False, index=True),
+    Column("execution_id", String(64), nullable=False),
+    Column("due_at", DateTime(timezone=True), nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("reported", Boolean, nullable=False, index=True),
+    Column("new_count", Integer),
+    Column("new", JSON, nullable=False),
+    Column("notify_status", String(16), nullable=False),
+    Column("notify_error", Text),
+    Column("notify_attempts", Integer, nullable=False),
+    Column("reported_at", DateTime(timezone=True)),
+)
+
+watch_reported = Table(
+    "watch_reported",
+    metadata,
+    Column("watch_id", String(32), primary_key=True),
+    Column("source", String(32), primary_key=True),
+    Column("job_id", String(64), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("reported_at", DateTime(timezone=True), nullable=False),
+    Column("repost_of", String(100)),
+)
+
+posting_statuses = Table(
+    "posting_statuses",
+    metadata,
+    Column("api_key_id", String(32), primary_key=True),
+    Column("source", String(32), primary_key=True),
+    Column("job_id", String(64), primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
 _POSTING_FIELDS = [column.name for column in postings.columns]
@@ -471,6 +543,163 @@ class SqlStore:
                 .where(executions.c.owner == owner, executions.c.status == ExecutionStatus.RUNNING.value)
             ).scalar_one()
 
+    # Watches
+
+    def create_watch(self, watch: Watch) -> bool:
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                self._insert(watches).values(**_watch_row(watch)).on_conflict_do_nothing().returning(watches.c.id)
+            )
+            return result.first() is not None
+
+    def get_watch(self, watch_id: str) -> Watch | None:
+        return self._one_watch(watches.c.id == watch_id)
+
+    def watch_by_name(self, owner: str, name: str) -> Watch | None:
+        return self._one_watch((watches.c.owner == owner) & (watches.c.name == name))
+
+    def list_watches(self, owner: str) -> list[Watch]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(watches).where(watches.c.owner == owner).order_by(watches.c.name)).mappings()
+            return [_watch(row) for row in rows]
+
+    def update_watch(self, watch: Watch) -> bool:
+        taken = self.watch_by_name(watch.owner, watch.name)
+        if taken is not None and taken.id != watch.id:
+            return False
+        values = _watch_row(watch)
+        del values["id"]
+        with self.engine.begin() as conn:
+            conn.execute(update(watches).where(watches.c.id == watch.id).values(**values))
+        return True
+
+    def delete_watch(self, watch_id: str) -> bool:
+        with self.engine.begin() as conn:
+            conn.execute(delete(watch_runs).where(watch_runs.c.watch_id == watch_id))
+            conn.execute(delete(watch_reported).where(watch_reported.c.watch_id == watch_id))
+            return conn.execute(delete(watches).where(watches.c.id == watch_id)).rowcount == 1
+
+    def due_watches(self, now: datetime) -> list[Watch]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(watches).where(watches.c.next_run_at <= _utc(now)).order_by(watches.c.next_run_at)
+            ).mappings()
+            return [_watch(row) for row in rows]
+
+    def claim_watch_run(self, watch_id: str, due_at: datetime, next_run_at: datetime) -> bool:
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(watches)
+                .where(watches.c.id == watch_id, watches.c.next_run_at == _utc(due_at))
+                .values(next_run_at=_utc(next_run_at))
+            )
+        return result.rowcount == 1
+
+    def create_watch_run(self, run: WatchRun) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(self._insert(watch_runs).values(**run.model_dump(mode="python")).on_conflict_do_nothing())
+
+    def get_watch_run(self, watch_id: str, run_id: str) -> WatchRun | None:
+        with self.engine.connect() as conn:
+            row = (
+                conn.execute(select(watch_runs).where(watch_runs.c.id == run_id, watch_runs.c.watch_id == watch_id))
+                .mappings()
+                .first()
+            )
+        return _watch_run(row) if row else None
+
+    def list_watch_runs(self, watch_id: str, limit: int = 20) -> list[WatchRun]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(watch_runs)
+                .where(watch_runs.c.watch_id == watch_id)
+                .order_by(watch_runs.c.started_at.desc())
+                .limit(limit)
+            ).mappings()
+            return [_watch_run(row) for row in rows]
+
+    def unreported_watch_runs(self) -> list[WatchRun]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(watch_runs).where(watch_runs.c.reported.is_(False)).order_by(watch_runs.c.started_at)
+            ).mappings()
+            return [_watch_run(row) for row in rows]
+
+    def report_watch_run(self, run: WatchRun, reported: Sequence[Reported]) -> bool:
+        try:
+            with self.engine.begin() as conn:
+                self._report_watch_run(conn, run, reported)
+        except _AlreadyReported:
+            # Another process reported this run first: its postings stand, these went with the rollback.
+            return False
+        return True
+
+    def _report_watch_run(self, conn: Connection, run: WatchRun, reported: Sequence[Reported]) -> None:
+        if reported:
+            conn.execute(
+                self._insert(watch_reported).on_conflict_do_nothing(),
+                [item.model_dump(mode="python") for item in reported],
+            )
+        result = conn.execute(
+            update(watch_runs)
+            .where(watch_runs.c.id == run.id, watch_runs.c.reported.is_(False))
+            .values(
+                reported=True,
+                new_count=run.new_count,
+                new=run.new,
+                notify_status=str(run.notify_status),
+                reported_at=run.reported_at or utcnow(),
+            )
+        )
+        if result.rowcount != 1:
+            raise _AlreadyReported
+
+    def pending_notifications(self) -> list[WatchRun]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(watch_runs).where(watch_runs.c.notify_status == NotifyStatus.PENDING.value)
+            ).mappings()
+            return [_watch_run(row) for row in rows]
+
+    def record_notification(
+        self, watch_id: str, run_id: str, status: NotifyStatus, error: str | None, attempts: int
+    ) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(watch_runs)
+                .where(watch_runs.c.id == run_id, watch_runs.c.watch_id == watch_id)
+                .values(notify_status=str(status), notify_error=error, notify_attempts=attempts)
+            )
+
+    def reported_postings(self, watch_id: str) -> list[Reported]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(watch_reported).where(watch_reported.c.watch_id == watch_id)).mappings()
+            return [Reported(**{**row, "reported_at": _aware(row["reported_at"])}) for row in rows]
+
+    def set_posting_status(self, status: PostingStatus) -> None:
+        values = status.model_dump(mode="python")
+        statement = self._insert(posting_statuses).values(**values)
+        statement = statement.on_conflict_do_update(
+            index_elements=[posting_statuses.c.api_key_id, posting_statuses.c.source, posting_statuses.c.job_id],
+            set_={"status": statement.excluded.status, "updated_at": statement.excluded.updated_at},
+        )
+        with self.engine.begin() as conn:
+            conn.execute(statement)
+
+    def posting_statuses(self, api_key_id: str) -> list[PostingStatus]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(posting_statuses).where(posting_statuses.c.api_key_id == api_key_id)).mappings()
+            return [PostingStatus(**{**row, "updated_at": _aware(row["updated_at"])}) for row in rows]
+
+    def _one_watch(self, condition: Any) -> Watch | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(watches).where(condition)).mappings().first()
+        return _watch(row) if row else None
+
+
+class _AlreadyReported(Exception):
+    """Rolls back the postings of a run another process reported first."""
+
 
 def _private_sqlite_file(path: Path) -> None:
     """The database holds resumes and key hashes: a folder made for it is the user's alone (0700), and so is the
@@ -548,3 +777,31 @@ def _api_key(row: RowMapping) -> ApiKey:
 def _resume(row: RowMapping) -> Resume:
     values = {name: row[name] for name in Resume.model_fields}
     return Resume(**{**values, "created_at": _aware(values["created_at"])})
+
+
+def _utc(value: datetime) -> datetime:
+    # One form for every stored time, so a compare-and-set on a time matches on SQLite (which keeps no zone) too.
+    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _watch_row(watch: Watch) -> dict[str, Any]:
+    values = watch.model_dump(mode="python")
+    values["query"] = watch.query.model_dump(mode="json")
+    for name in ("next_run_at", "created_at", "updated_at"):
+        values[name] = _utc(values[name])
+    return values
+
+
+def _watch(row: RowMapping) -> Watch:
+    values = dict(row)
+    for name in ("next_run_at", "created_at", "updated_at"):
+        values[name] = _aware(values[name])
+    return Watch.model_validate(values)
+
+
+def _watch_run(row: RowMapping) -> WatchRun:
+    values = dict(row)
+    for name in ("due_at", "started_at", "reported_at"):
+        if values[name] is not None:
+            values[name] = _aware(values[name])
+    return WatchRun.model_validate(values)

@@ -288,6 +288,22 @@ class Board:
             offsite=_unit(seed, "offsite", job_id) < 0.6,
         )
 
+    def add_postings(self, postings: list[JobPosting]) -> list[JobPosting]:
+        """List more postings, newest first as boards do (a running board serves them from its next request);
+        returns them as the board serves them."""
+        added = {}
+        for posting in postings:
+            listing = self._listing(posting)
+            if self.url:
+                listing = replace(
+                    listing, posting=listing.posting.model_copy(update={"url": markup.view_url(self.url, listing)})
+                )
+            added[listing.job_id] = listing
+        self._listings = {**added, **{k: v for k, v in self._listings.items() if k not in added}}
+        self.postings = [listing.posting for listing in self._listings.values()]
+        self._page_tables.clear()
+        return [listing.posting for listing in added.values()]
+
     @property
     def faults(self) -> dict[str, str]:
         """Job id -> the fault it gets on its first `fault_attempts` fetches (either posting route)."""

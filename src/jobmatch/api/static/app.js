@@ -107,6 +107,7 @@ function card(match) {
   if (weights.length) article.append(chips("Weights", weights, "weight"));
   if (match.matched_keywords.length) article.append(chips("You have", match.matched_keywords, "have"));
   if (match.missing_keywords.length) article.append(chips("Missing", match.missing_keywords, "lack"));
+  article.append(markButtons(match));
   return article;
 }
 
