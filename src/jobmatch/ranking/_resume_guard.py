@@ -2,33 +2,39 @@
 
 A crafted file needs no bug to hurt: a 0.65 MB DOCX that expands to 200 MB of XML kept the API process busy for 192 s
 at 3.8 GB and stalled `/healthz` for 5 s, because parsing ran in the server and held its GIL. Here every read (the
-API's uploads and the command line's `--resume` alike) happens in a fresh "spawn" process (never a fork of a process
-running threads) that:
+API's uploads and the command line's `--resume` alike) happens in a fresh Python process that:
 
 - checks the size caps first (`parse_resume`): a DOCX's zip directory, a PDF's page count, the characters extracted;
-- runs with its address space capped (`RLIMIT_AS` = `resume_max_memory_bytes`), so a parser that swells fails with
-  MemoryError in the child instead of swapping the host;
-- is killed once `resume_max_seconds` have passed since it was started (its start-up, about 0.5 s, included);
+- may map at most `resume_max_memory_bytes` beyond its own start-up (`RLIMIT_AS`), so a parser that swells fails
+  with MemoryError in the child instead of swapping the host;
+- is killed once `resume_max_seconds` have passed since it was started (its start-up, about 0.7 s, included);
 - exits when done, handing every byte it used back to the system.
 
-At most `resume_max_parallel` children run at once per process, so a burst of hostile uploads costs at most that
-many times the memory cap; a caller that cannot get a turn within `resume_max_seconds` is told to try again
-(ResumeBusy). The caller's thread only waits on a pipe, holding no GIL.
+The child is `python -c` with the caller's `sys.path`, not a multiprocessing "spawn" (which re-runs the caller's main
+script in the child and fails in one without an `if __name__ == "__main__"` guard). The file goes in on stdin
+(pickled by the caller), the answer comes back on stdout as JSON, which a child that parsed hostile input cannot turn
+into code in the caller. At most `resume_max_parallel` children run at once per process, so a burst of hostile
+uploads costs at most that many times the memory cap; a caller that cannot get a turn within `resume_max_seconds` is
+told to try again (ResumeBusy). The caller's thread only waits on pipes, holding no GIL.
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import json
+import os
+import pickle
 import resource
+import subprocess
+import sys
 import threading
 from functools import cache
-from multiprocessing.connection import Connection
 from pathlib import Path
 
 from jobmatch.config import Settings, get_settings
-from jobmatch.ranking._resume import ResumeError, parse_resume, setting
+from jobmatch.ranking._resume import ResumeError, ResumeTooLarge, parse_resume, setting
 
 _MB = 1024 * 1024
+_CHILD = "from jobmatch.ranking._resume_guard import child_main; child_main()"
 
 
 class ResumeBusy(ResumeError):
@@ -71,52 +77,68 @@ def _turns(parallel: int) -> threading.BoundedSemaphore:
 
 
 def _read_in_child(data: bytes, name: str, settings: Settings) -> str:
-    context = multiprocessing.get_context("spawn")
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(
-        target=_child_main, args=(data, name, settings, sender), name="jobmatch-resume", daemon=True
-    )
-    child.start()
-    sender.close()
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(path for path in sys.path if path)}
     try:
-        if not receiver.poll(settings.resume_max_seconds):
-            raise ResumeError(
-                f"resume {name} could not be read in {settings.resume_max_seconds:g} s "
-                f"({setting('resume_max_seconds')})"
-            )
-        try:
-            result: str | ResumeError = receiver.recv()
-        except EOFError:
-            child.join(5)
-            raise ResumeError(
-                f"resume {name} could not be read: the reader stopped (exit code {child.exitcode})"
-            ) from None
-    finally:
-        receiver.close()
-        if child.is_alive():
-            child.kill()
-        child.join()
-        child.close()
-    if isinstance(result, ResumeError):
-        raise result
-    return result
-
-
-def _child_main(data: bytes, name: str, settings: Settings, sender: Connection) -> None:
-    """Parse under the memory cap and send back the text or the ResumeError (every failure becomes one)."""
-    limit = settings.resume_max_memory_bytes
-    _, hard = resource.getrlimit(resource.RLIMIT_AS)
-    resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
-    result: str | ResumeError
-    try:
-        result = parse_resume(data, name, settings)
-    except ResumeError as exc:
-        result = exc
-    except MemoryError:
-        result = ResumeError(
-            f"resume {name} could not be read in {limit / _MB:g} MB of memory ({setting('resume_max_memory_bytes')})"
+        done = subprocess.run(
+            [sys.executable, "-c", _CHILD],
+            input=pickle.dumps((data, name, settings)),
+            capture_output=True,
+            timeout=settings.resume_max_seconds,
+            env=env,
+            check=False,
         )
+    except subprocess.TimeoutExpired:  # run() has killed the child
+        raise ResumeError(
+            f"resume {name} could not be read in {settings.resume_max_seconds:g} s ({setting('resume_max_seconds')})"
+        ) from None
+    try:
+        answer = json.loads(done.stdout)
+    except ValueError:
+        reason = f"signal {-done.returncode}" if done.returncode < 0 else f"exit code {done.returncode}"
+        raise ResumeError(f"resume {name} could not be read: the reader stopped ({reason})") from None
+    if "text" in answer:
+        return str(answer["text"])
+    raise (ResumeTooLarge if answer.get("too_large") else ResumeError)(str(answer["error"]))
+
+
+def child_main() -> None:
+    """The child: the file from stdin, parsed under the memory cap; the text or the error as JSON on stdout."""
+    data, name, settings = pickle.load(sys.stdin.buffer)
+    limit = settings.resume_max_memory_bytes
+    # On top of what the interpreter and its imports already map (about 200 MB, more with many BLAS threads).
+    start = _mapped("VmSize")
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    cap = start + limit if hard == resource.RLIM_INFINITY else min(start + limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    memory = f"{limit / _MB:g} MB of memory ({setting('resume_max_memory_bytes')})"
+    out_of_memory = {"error": f"resume {name} could not be read in {memory}"}
+    answer: dict[str, object]
+    try:
+        answer = {"text": parse_resume(data, name, settings)}
+    except ResumeTooLarge as exc:
+        answer = {"error": str(exc), "too_large": True}
+    except MemoryError:
+        answer = out_of_memory
     except Exception as exc:  # noqa: BLE001 - a malformed file may break a parser in any way; it is still the file
-        result = ResumeError(f"resume {name} could not be read ({type(exc).__name__})")
-    sender.send(result)
-    sender.close()
+        # libxml2 reports a failed allocation as an "unknown error" of the XML: a failure after mapping over half the
+        # cap is taken for what it most likely is.
+        if _mapped("VmPeak") - start > limit // 2:
+            answer = out_of_memory
+        elif isinstance(exc, ResumeError):
+            answer = {"error": str(exc)}
+        else:
+            answer = {"error": f"resume {name} could not be read ({type(exc).__name__})"}
+    sys.stdout.write(json.dumps(answer))
+
+
+def _mapped(field: str) -> int:
+    """A byte count of this process's address space from /proc/self/status (VmSize now, VmPeak at most); 0 where
+    /proc is absent."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith(f"{field}:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
