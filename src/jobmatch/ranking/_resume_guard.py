@@ -34,6 +34,7 @@ from jobmatch.config import Settings, get_settings
 from jobmatch.ranking._resume import ResumeError, ResumeTooLarge, parse_resume, setting
 
 _MB = 1024 * 1024
+# Not niced: on a saturated machine a niced child missed the wall-clock cap on an ordinary resume.
 _CHILD = "from jobmatch.ranking._resume_guard import child_main; child_main()"
 
 
