@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
 from jobmatch.config import Settings
-from jobmatch.ranking import ResumeError, ResumeTooLarge, read_resume
+from jobmatch.ranking import ResumeBusy, ResumeError, ResumeTooLarge, read_resume
 from tests.conftest import make_settings
 from tests.ranking import resume_files
 
@@ -178,3 +179,39 @@ def test_a_parse_past_the_memory_cap_fails_in_the_child(tmp_path: Path) -> None:
     )
     error, _ = _refusal(resume_files.docx_bomb(30 * MB), "big.docx", settings)
     assert str(error) == "resume big.docx could not be read in 128 MB of memory (JOBMATCH_RESUME_MAX_MEMORY_BYTES)"
+
+
+def test_reads_past_the_parallel_cap_wait_then_are_told_to_retry(tmp_path: Path) -> None:
+    # One turn, taken by a PDF that extracts until it is killed at 3 s; a second read waits 0.5 s for the turn.
+    slow = make_settings(tmp_path, resume_max_parallel=1, resume_max_chars=10**9, resume_max_seconds=3)
+    impatient = make_settings(tmp_path, resume_max_parallel=1, resume_max_seconds=0.5)
+    errors: list[ResumeError] = []
+
+    def read_slowly() -> None:
+        with pytest.raises(ResumeError) as info:
+            read_resume(resume_files.pdf_one_stream(pages=20, chars=1_000_000), "slow.pdf", slow)
+        errors.append(info.value)
+
+    reader = threading.Thread(target=read_slowly)
+    reader.start()
+    time.sleep(0.3)
+    error, seconds = _refusal(b"Welder", "cv.txt", impatient)
+    reader.join(30)
+    assert isinstance(error, ResumeBusy)
+    assert "(JOBMATCH_RESUME_MAX_PARALLEL); try again in a few seconds" in str(error)
+    assert seconds < 2
+    assert "could not be read in 3 s" in str(errors[0])
+    assert read_resume(b"Welder", "cv.txt", slow) == "Welder"  # the turn is free again
+
+
+def test_the_command_line_reads_a_resume_within_the_same_caps(tmp_path: Path, docx_bomb: bytes) -> None:
+    from tests.test_cli import assert_one_line_error, run_cli
+
+    (tmp_path / "bomb.docx").write_bytes(docx_bomb)
+    (tmp_path / "two.pdf").write_bytes(resume_files.pdf_one_stream(pages=2, chars=100))
+    jobs = str(tmp_path / "jobs.jsonl")
+    bomb = run_cli("rank", "--resume", str(tmp_path / "bomb.docx"), "--jobs", jobs, home=tmp_path)
+    assert_one_line_error(bomb, "bomb.docx expands to 202 MB", "JOBMATCH_RESUME_MAX_EXPANDED_BYTES")
+    env = {"JOBMATCH_RESUME_MAX_PAGES": "1"}
+    pages = run_cli("rank", "--resume", str(tmp_path / "two.pdf"), "--jobs", jobs, home=tmp_path, env=env)
+    assert_one_line_error(pages, "has 2 pages, more than the 1 allowed", "JOBMATCH_RESUME_MAX_PAGES")

@@ -112,7 +112,7 @@ def child_main() -> None:
     cap = start + limit if hard == resource.RLIM_INFINITY else min(start + limit, hard)
     resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
     memory = f"{limit / _MB:g} MB of memory ({setting('resume_max_memory_bytes')})"
-    out_of_memory = {"error": f"resume {name} could not be read in {memory}"}
+    out_of_memory: dict[str, object] = {"error": f"resume {name} could not be read in {memory}"}
     answer: dict[str, object]
     try:
         answer = {"text": parse_resume(data, name, settings)}
