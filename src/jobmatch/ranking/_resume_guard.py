@@ -23,7 +23,6 @@ from __future__ import annotations
 import json
 import os
 import pickle
-import resource
 import subprocess
 import sys
 import threading
@@ -49,7 +48,7 @@ def read_resume(source: Path | bytes, filename: str | None = None, settings: Set
     a size cap, ResumeError when the file cannot be read (or not within the time and memory caps), ResumeBusy when
     `resume_max_parallel` reads are already running. Every message names the file, and the setting of a cap.
     """
-    settings = settings or get_settings()
+    settings = settings if settings is not None else get_settings()
     if isinstance(source, (str, Path)):
         path = Path(source)
         name = filename or str(path)
@@ -74,6 +73,7 @@ def read_resume(source: Path | bytes, filename: str | None = None, settings: Set
 
 @cache
 def _turns(parallel: int) -> threading.BoundedSemaphore:
+    """The process's turns at reading (one pool per value of the cap, so one in practice)."""
     return threading.BoundedSemaphore(parallel)
 
 
@@ -104,6 +104,8 @@ def _read_in_child(data: bytes, name: str, settings: Settings) -> str:
 
 def child_main() -> None:
     """The child: the file from stdin, parsed under the memory cap; the text or the error as JSON on stdout."""
+    import resource  # POSIX only, and only here: importing this module works anywhere
+
     data, name, settings = pickle.load(sys.stdin.buffer)
     limit = settings.resume_max_memory_bytes
     # On top of what the interpreter and its imports already map (about 200 MB, more with many BLAS threads).
