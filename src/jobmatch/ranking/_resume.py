@@ -1,9 +1,11 @@
 """Reading a resume file (PDF, DOCX, plain text or Markdown) into plain text, within caps no real resume reaches.
 
-`parse_resume` runs in the calling process and checks what can be checked before the work is done: a DOCX's zip
-directory (members, their summed sizes and compression ratio) before anything is inflated, a PDF's page count before
-any text is extracted, and the characters extracted so far after each page or paragraph. Time and memory cannot be
-capped from inside; `read_resume` (in `_resume_guard`) runs this in a child process that is killed past them.
+`parse_resume` checks what can be checked before the work is done: a DOCX's zip directory (members, their summed
+sizes and compression ratio) before anything is inflated, a PDF's page count before any text is extracted, and the
+characters extracted so far (before whitespace is tidied) after each page, paragraph or table row. Text past
+`resume_max_chars` is refused, not cut: a resume cut short would rank wrongly with no one told, and no real resume
+comes near the cap; so the text ranking reads is never longer than it. Time and memory cannot be capped from inside a
+process: `read_resume` (`_resume_guard`) runs `parse_resume` in a child process that is killed past them.
 """
 
 from __future__ import annotations
