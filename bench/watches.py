@@ -39,7 +39,7 @@ async def one_run(watches: Watches, runner: LocalRunner, store: SqlStore, board:
     board.reset_stats()
     started = time.perf_counter()
     run = watches.run_now("local", watch_id)
-    await follow(runner, store, run.execution_id, timeout=3600, poll=0.05)
+    await follow(runner, store, run.execution_id, within=3600, poll=0.05)
     (reported,) = watches.report_ended(watch_id)
     seconds = time.perf_counter() - started
     return (

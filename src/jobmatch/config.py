@@ -139,6 +139,27 @@ class Settings(BaseSettings):
     api_poll_interval: float = Field(1.0, gt=0, le=60)
     # --- end api ---
 
+    # --- resumes ---
+    # Caps on reading a resume (an upload or `--resume`), far above any real one (a few pages, a few thousand
+    # characters) and far below what a crafted file needs to stall a process: a 0.65 MB DOCX expanding to 200 MB of
+    # XML took 192 s and 3.8 GB; a 60 KB PDF of 60 pages sharing one stream gave 59 million characters. Past a size
+    # cap the answer is 413, past the time or memory cap 422; each message names its setting.
+    # DOCX: the sum of the zip members' sizes, and that sum over the compressed sizes, read from the zip directory
+    # before anything is inflated (python-docx's own template is 0.8 MB at 24:1), and how many members.
+    resume_max_expanded_bytes: int = Field(50 * 1024 * 1024, ge=1024 * 1024)
+    resume_max_compression_ratio: float = Field(200.0, ge=10)
+    resume_max_zip_members: int = Field(500, ge=20)
+    # PDF pages, and characters of extracted text (more is refused, never cut: a cut resume ranks wrongly unseen).
+    resume_max_pages: int = Field(20, ge=1)
+    resume_max_chars: int = Field(100_000, ge=1000)
+    # Each resume is read in a child process of its own (ranking/_resume_guard.py), killed after this many seconds
+    # (its start-up, about 0.7 s, included), allowed to map this many bytes beyond its start-up (RLIMIT_AS); at most
+    # this many at once per process.
+    resume_max_seconds: float = Field(10.0, gt=0)
+    resume_max_memory_bytes: int = Field(1024 * 1024 * 1024, ge=128 * 1024 * 1024)
+    resume_max_parallel: int = Field(2, ge=1, le=64)
+    # --- end resumes ---
+
     # --- celery ---
     # Which runner drives searches: this process (embedded), Celery workers over Redis (celery), or the AWS state
     # machine (stepfunctions, which needs aws_state_machine_arn).

@@ -32,7 +32,7 @@ async def board() -> AsyncIterator[Board]:
 async def run_to_report(watches: Watches, runner: LocalRunner, store: SqlStore) -> WatchRun:
     """Start the due run, follow its search to the end, report it."""
     (run,) = watches.sweep().started
-    await follow(runner, store, run.execution_id, timeout=120)
+    await follow(runner, store, run.execution_id, within=120)
     (reported,) = watches.report_ended()
     return reported
 
@@ -68,7 +68,7 @@ async def test_only_what_is_new_above_the_threshold_is_reported_and_notified_onc
 
         added = {p.job_id for p in board.add_postings(generate_postings(30, seed=99))}
         second_run = watches.run_now(OWNER, watch.id)
-        await follow(runner, store, second_run.execution_id, timeout=120)
+        await follow(runner, store, second_run.execution_id, within=120)
         (second,) = watches.report_ended()
         view = watches.run_view(OWNER, watch.id, second.id)
         ranked = load_report(store, second.execution_id).matches
@@ -93,7 +93,7 @@ async def test_only_what_is_new_above_the_threshold_is_reported_and_notified_onc
         assert f"{len(expected)} new match" in mail["Subject"]
 
         third_run = watches.run_now(OWNER, watch.id)
-        await follow(runner, store, third_run.execution_id, timeout=120)
+        await follow(runner, store, third_run.execution_id, within=120)
         (third,) = watches.report_ended()
         assert (third.new_count, third.notify_status) == (0, NotifyStatus.NONE)
         assert (len(hook.bodies), len(mailbox.messages)) == (2, 2)  # nothing new: nothing sent

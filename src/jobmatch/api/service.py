@@ -130,7 +130,7 @@ class SearchService:
 
     def upload_resume(self, key: ApiKey, filename: str, content_type: str, data: bytes) -> ResumeView:
         """Read an uploaded resume into text and keep it for the key's searches."""
-        from jobmatch.ranking import ResumeError, read_resume
+        from jobmatch.ranking import ResumeBusy, ResumeError, ResumeTooLarge, read_resume
 
         kept = self.settings.api_max_resumes_per_key
         if kept and len(self._store.list_resumes(key.id)) >= kept:
@@ -148,13 +148,15 @@ class SearchService:
         limit = self.settings.api_max_resume_bytes
         if len(data) > limit:
             raise TooLarge(f"file: {len(data)} bytes is over the {limit} byte limit for a resume")
+        # Read in a child process, within the JOBMATCH_RESUME_* caps: a crafted file cannot stall the server.
         try:
-            text = read_resume(data, name)
+            text = read_resume(data, name, self.settings)
+        except ResumeTooLarge as exc:
+            raise TooLarge(f"file: {exc}") from None
+        except ResumeBusy as exc:
+            raise Unavailable(f"file: {exc}") from None
         except ResumeError as exc:
             raise Unprocessable(f"file: {exc}") from None
-        except Exception as exc:  # noqa: BLE001 - a malformed file may break a parser in any way; it is still the file
-            log.info("resume %s could not be read: %s", name, exc)
-            raise Unprocessable(f"file: resume {name} could not be read ({type(exc).__name__})") from None
         resume = Resume(api_key_id=key.id, filename=name, size=len(data), text=text)
         self._store.save_resume(resume)
         return _resume_view(resume)
