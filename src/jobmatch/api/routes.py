@@ -55,7 +55,7 @@ def _problems(*codes: int) -> dict[int | str, dict[str, Any]]:
         415: "The body is not of the content type this route reads.",
         422: "A field breaks a rule; the message names both.",
         429: "A limit was reached (searches running for this key or in all, requests per minute); see Retry-After.",
-        503: "The search runner is restarting; try again shortly.",
+        503: "The search runner is restarting, or every resume reader is busy; try again shortly.",
     }
     if 401 in codes:  # every keyed route counts against the key's requests per minute
         codes = tuple(sorted({*codes, 429}))
@@ -275,10 +275,16 @@ resumes = APIRouter(prefix="/v1", tags=["resumes"])
     "/resumes",
     status_code=status.HTTP_201_CREATED,
     dependencies=[Depends(require_multipart)],
-    responses=_problems(400, 401, 413, 415, 422),
+    responses=_problems(400, 401, 409, 413, 415, 422, 503),
 )
 def upload_resume(
-    file: Annotated[UploadFile, File(description="PDF, DOCX or plain text, at most 5 MB.")],
+    file: Annotated[
+        UploadFile,
+        File(
+            description="PDF, DOCX or plain text: at most JOBMATCH_API_MAX_RESUME_BYTES (5 MiB) uploaded, and within"
+            " the JOBMATCH_RESUME_* caps once read (pages, characters, unzipped size)."
+        ),
+    ],
     key: KeyDep,
     service: ServiceDep,
 ) -> ResumeView:
