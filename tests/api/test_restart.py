@@ -77,7 +77,7 @@ def _key(env: dict[str, str]) -> dict[str, str]:
 
 def _wait_listed(url: str, search_id: str, headers: dict[str, str]) -> None:
     deadline = time.monotonic() + 30
-    while httpx.get(f"{url}/v1/searches/{search_id}", headers=headers).json()["progress"]["listed"] == 0:
+    while httpx.get(f"{url}/v1/searches/{search_id}", headers=headers, timeout=30).json()["progress"]["listed"] == 0:
         assert time.monotonic() < deadline
         time.sleep(0.05)
 
@@ -85,7 +85,7 @@ def _wait_listed(url: str, search_id: str, headers: dict[str, str]) -> None:
 def _wait_ended(url: str, search_id: str, headers: dict[str, str], within: float = 90) -> dict:
     deadline = time.monotonic() + within
     while True:
-        search = httpx.get(f"{url}/v1/searches/{search_id}", headers=headers).json()
+        search = httpx.get(f"{url}/v1/searches/{search_id}", headers=headers, timeout=30).json()
         if search["status"] != "RUNNING":
             return search
         assert time.monotonic() < deadline, search
@@ -98,7 +98,7 @@ def _assert_whole(url: str, search: dict, headers: dict[str, str]) -> None:
     assert progress["settled"] == progress["listed"] and progress["failed"] == 0  # nothing lost on the way
     assert search["outcome"]["complete"] is True
     # As much as the same search run without interruption lists.
-    again = httpx.post(f"{url}/v1/searches", json={**SEARCH, "pages": 3}, headers=headers).json()
+    again = httpx.post(f"{url}/v1/searches", json={**SEARCH, "pages": 3}, headers=headers, timeout=30).json()
     assert progress["listed"] == _wait_ended(url, again["id"], headers)["progress"]["listed"] > 0
 
 
@@ -115,7 +115,7 @@ def test_searches_cut_off_by_a_crash_or_a_stop_resume_on_the_next_start(board_ur
     headers = _key(env)
 
     with jobmatch_serve(env) as (url, process):
-        crashed = httpx.post(f"{url}/v1/searches", json={**SEARCH, "pages": 3}, headers=headers).json()
+        crashed = httpx.post(f"{url}/v1/searches", json={**SEARCH, "pages": 3}, headers=headers, timeout=30).json()
         _wait_listed(url, crashed["id"], headers)
         process.send_signal(signal.SIGKILL)  # a crash: nothing gets to run on the way out
         process.wait(30)
@@ -123,7 +123,7 @@ def test_searches_cut_off_by_a_crash_or_a_stop_resume_on_the_next_start(board_ur
     with jobmatch_serve(env) as (url, process):
         _assert_whole(url, _wait_ended(url, crashed["id"], headers), headers)
 
-        stopped = httpx.post(f"{url}/jobscrape", json={**SEARCH, "pages": 3}, headers=headers).json()
+        stopped = httpx.post(f"{url}/jobscrape", json={**SEARCH, "pages": 3}, headers=headers, timeout=30).json()
         _wait_listed(url, stopped["request_id"], headers)
         process.send_signal(signal.SIGINT)  # Ctrl-C: a clean stop
         assert process.wait(30) == 0
@@ -131,7 +131,7 @@ def test_searches_cut_off_by_a_crash_or_a_stop_resume_on_the_next_start(board_ur
     with jobmatch_serve(env) as (url, _):
         _assert_whole(url, _wait_ended(url, stopped["request_id"], headers), headers)
         answer = httpx.request(
-            "GET", f"{url}/jobscrape", json={"executionArn": stopped["executionArn"]}, headers=headers
+            "GET", f"{url}/jobscrape", json={"executionArn": stopped["executionArn"]}, headers=headers, timeout=30
         ).json()
         assert answer["status"] == "SUCCEEDED" and "resumed" in " ".join(answer["output"]["notes"])
 
@@ -140,7 +140,7 @@ def test_a_killed_runner_process_is_replaced_and_its_search_goes_on(board_url: s
     env = {**_env(tmp_path, board_url), "JOBMATCH_RUNNER_LEASE_SECONDS": "3"}
     headers = _key(env)
     with jobmatch_serve(env) as (url, process):
-        search = httpx.post(f"{url}/v1/searches", json={**SEARCH, "pages": 3}, headers=headers).json()
+        search = httpx.post(f"{url}/v1/searches", json={**SEARCH, "pages": 3}, headers=headers, timeout=30).json()
         _wait_listed(url, search["id"], headers)
         [runner] = _children(process.pid)
         os.kill(runner, signal.SIGKILL)
@@ -153,9 +153,12 @@ def test_two_servers_on_one_database_keep_each_others_searches(board_url: str, t
     env = _env(tmp_path, board_url)
     headers = _key(env)
     with jobmatch_serve(env) as (first, _):
-        search = httpx.post(f"{first}/v1/searches", json={**SEARCH, "pages": 3}, headers=headers).json()
+        search = httpx.post(f"{first}/v1/searches", json={**SEARCH, "pages": 3}, headers=headers, timeout=30).json()
         _wait_listed(first, search["id"], headers)
         with jobmatch_serve(env) as (second, _):
             # The second server starts while the first one's search runs: it is not the second's to end or take.
-            assert httpx.get(f"{second}/v1/searches/{search['id']}", headers=headers).json()["status"] == "RUNNING"
+            assert (
+                httpx.get(f"{second}/v1/searches/{search['id']}", headers=headers, timeout=30).json()["status"]
+                == "RUNNING"
+            )
             _assert_whole(first, _wait_ended(first, search["id"], headers), headers)

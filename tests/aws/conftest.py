@@ -26,7 +26,7 @@ from tests.conftest import make_settings
 
 PREFIX = "jobmatch-test"
 ROLE = "arn:aws:iam::123456789012:role/jobmatch-states"
-FUNCTIONS = ("Dispatcher", "Scraper", "Analyzer")
+FUNCTIONS = ("Dispatcher", "Scraper", "Analyzer", "Watches")
 STAGE = "prod"
 # The API Lambdas this test built: their lifespans are ended when its moto account goes.
 _apis: list[LambdaApi] = []
@@ -199,6 +199,12 @@ def lambdas(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Invoke], None
 
 def real_handlers(name: str, payload: dict[str, Any], _headers: dict[str, str]) -> Any:
     """The pipeline's Lambdas themselves, in-process."""
-    return {"dispatcher": handlers.dispatcher, "scraper": handlers.scraper, "analyzer": handlers.analyzer}[name](
-        payload, None
-    )
+    from jobmatch.aws import watches
+
+    lambdas = {
+        "dispatcher": handlers.dispatcher,
+        "scraper": handlers.scraper,
+        "analyzer": handlers.analyzer,
+        "watches": watches.handler,
+    }
+    return lambdas[name](payload, None)

@@ -108,15 +108,18 @@ def test_a_search_whose_execution_never_started_times_out_at_its_deadline(home: 
     assert runner.refresh(orphan).status is ExecutionStatus.TIMED_OUT
 
 
-def test_delete_stops_the_execution_and_ends_the_search_aborted(home: Path, aws: None) -> None:
+def test_abort_stops_the_execution_and_ends_the_search_aborted(home: Path, aws: None) -> None:
     cloud = make_cloud(home)
     key = cloud.new_key()
     search_id = cloud.call("POST", "/v1/searches", key, json_body=SEARCH).json()["id"]
-    aborted = cloud.call("DELETE", f"/v1/searches/{search_id}", key)
+    aborted = cloud.call("POST", f"/v1/searches/{search_id}/abort", key)
     assert aborted.status == 200 and aborted.json()["status"] == "ABORTED"
     described = cloud.sfn.describe_execution(executionArn=cloud.settings.aws_execution_arn_prefix + search_id)
     assert described["status"] == "ABORTED"
-    assert cloud.call("DELETE", f"/v1/searches/{search_id}", key).status == 409
+    assert cloud.call("POST", f"/v1/searches/{search_id}/abort", key).status == 409
+    # Erasing it leaves nothing of it in DynamoDB.
+    assert cloud.call("DELETE", f"/v1/searches/{search_id}", key).status == 204
+    assert cloud.store.get_execution(search_id) is None
 
 
 def test_a_blocked_board_fails_the_dispatcher_and_the_search_with_the_reason(home: Path, aws: None) -> None:

@@ -115,3 +115,46 @@ def test_a_search_runs_through_the_state_machine_and_the_original_client_reads_i
     assert local.status is ExecutionStatus.SUCCEEDED and expected is not None
     assert [m["job_id"] for m in view["matches"]] == [m.job_id for m in expected.matches]
     assert [m["score"] for m in view["matches"]] == pytest.approx([m.score for m in expected.matches], abs=1e-4)
+
+
+def test_a_watchs_schedule_runs_it_through_the_state_machine_and_notifies_what_is_new(
+    home: Path, lambdas: Callable[[Invoke], None]
+) -> None:
+    import json
+
+    import boto3
+
+    from jobmatch.watches._eventbridge import schedule_name
+    from tests.watches.receivers import webhook_server
+
+    lambdas(real_handlers)
+    role = "arn:aws:iam::123456789012:role/jobmatch-scheduler"
+    with Board(BOARD).running_in_thread() as url, webhook_server() as hook:
+        aws = make_cloud(home / "cloud", url, aws_scheduler_role_arn=role)
+        key = aws.new_key()
+        watch = aws.call(
+            "POST",
+            "/v1/watches",
+            key,
+            json_body={"name": "Mornings", "search": SEARCH, "schedule": "1d", "notify": [hook.url]},
+        )
+        assert watch.status == 201, watch.body
+        # The app made the watch's schedule; when it fires, EventBridge starts the state machine with its input.
+        schedule = boto3.client("scheduler", region_name="us-east-1").get_schedule(
+            Name=schedule_name(watch.json()["id"]), GroupName=aws.settings.aws_scheduler_group
+        )
+        assert schedule["Target"]["Arn"] == aws.settings.aws_state_machine_arn and schedule["Target"]["RoleArn"] == role
+        due = aws.store.get_watch(watch.json()["id"]).next_run_at
+        fired = schedule["Target"]["Input"].replace("<aws.scheduler.scheduled-time>", due.isoformat())
+        aws.sfn.start_execution(stateMachineArn=aws.settings.aws_state_machine_arn, input=fired)
+
+        # The run is an ordinary search, and its last state reports it: the webhook hears of it with no API read.
+        deadline = time.monotonic() + 300
+        while not hook.bodies:
+            assert time.monotonic() < deadline, "no notification"
+            time.sleep(0.2)
+        [message] = hook.bodies
+        assert "Mornings" in json.dumps(message)
+        [run] = aws.call("GET", f"/v1/watches/{watch.json()['id']}/runs", key).json()
+        assert run["status"] == "SUCCEEDED" and run["run"]["reported"] and run["run"]["new_count"] > 0
+        assert run["run"]["notify_status"] == "sent"

@@ -34,7 +34,7 @@ def test_cfn_lint_passes() -> None:
 
 def test_every_function_runs_a_handler_that_exists(template: dict[str, Any]) -> None:
     functions = {name: r for name, r in template["Resources"].items() if r["Type"] == "AWS::Serverless::Function"}
-    assert set(functions) == {f"{n}Function" for n in ("Api", "Dispatcher", "Scraper", "Analyzer")}
+    assert set(functions) == {f"{n}Function" for n in ("Api", "Dispatcher", "Scraper", "Analyzer", "Watches")}
     for resource in functions.values():
         (target,) = resource["Properties"]["ImageConfig"]["Command"]
         module, _, name = target.rpartition(".")
@@ -82,5 +82,16 @@ def test_every_path_reaches_the_api_function_on_the_stepfunctions_engine(templat
         for statement in policy.get("Statement", [])
         for action in ([statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"])
     }
-    assert actions == {"states:StartExecution", "states:StopExecution", "states:DescribeExecution"}
+    assert actions == {
+        "states:StartExecution",
+        "states:StopExecution",
+        "states:DescribeExecution",
+        # A watch's EventBridge schedule, made and removed with the watch, starting the state machine as its role.
+        "scheduler:CreateSchedule",
+        "scheduler:UpdateSchedule",
+        "scheduler:DeleteSchedule",
+        "scheduler:GetSchedule",
+        "iam:PassRole",
+    }
+    assert env["JOBMATCH_AWS_SCHEDULER_GROUP"] and env["JOBMATCH_AWS_SCHEDULER_ROLE_ARN"]
     assert "multipart~1form-data" in template["Resources"]["JobmatchApi"]["Properties"]["BinaryMediaTypes"]

@@ -16,6 +16,7 @@ from jobmatch.config import Settings
 DISPATCHER = "${DispatcherFunctionArn}"
 SCRAPER = "${ScraperFunctionArn}"
 ANALYZER = "${AnalyzerFunctionArn}"
+WATCHES = "${WatchesFunctionArn}"
 # Errors of the Lambda service itself (not of our code): worth retrying on every task.
 LAMBDA_SERVICE_ERRORS = [
     "Lambda.ServiceException",
@@ -50,9 +51,23 @@ def state_machine(settings: Settings) -> dict[str, Any]:
     """The state machine definition (Amazon States Language) for `settings`."""
     return {
         "Comment": "jobmatch: page a job search, scrape every posting, rank them against the resume.",
-        "StartAt": "Dispatcher",
+        "StartAt": "Start",
         "TimeoutSeconds": math.ceil(settings.execution_timeout),
         "States": {
+            "Start": {
+                "Type": "Choice",
+                "Comment": "A watch's schedule starts its run (a search of its own); a search goes on to paging.",
+                # A search's input carries "watch_id": null, so the test needs no IsPresent (which moto lacks).
+                "Choices": [{"Variable": "$.watch_id", "IsString": True, "Next": "StartWatchRun"}],
+                "Default": "Dispatcher",
+            },
+            "StartWatchRun": {
+                "Type": "Task",
+                "Comment": "Claims the watch's due time in the store and submits its search.",
+                "Resource": WATCHES,
+                "Retry": _retry(settings, LAMBDA_SERVICE_ERRORS),
+                "End": True,
+            },
             "Dispatcher": {
                 "Type": "Task",
                 "Comment": "Pages through the search; stores the cards and returns their ids.",
@@ -105,8 +120,19 @@ def state_machine(settings: Settings) -> dict[str, Any]:
                 "Parameters": {"execution_id.$": "$.execution_id", "notes.$": "$.notes"},
                 "Retry": _retry(settings, LAMBDA_SERVICE_ERRORS),
                 "Catch": _catch(),
+                "Next": "ReportWatchRun",
+            },
+            "ReportWatchRun": {
+                "Type": "Task",
+                "Comment": "When the search was a watch's run: works out what is new and notifies (else nothing).",
+                "Resource": WATCHES,
+                "Parameters": {"execution_id.$": "$.execution_id"},
+                "Retry": _retry(settings, LAMBDA_SERVICE_ERRORS),
+                # The search has succeeded either way; a run left unreported is reported on the watch's next read.
+                "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": None, "Next": "Done"}],
                 "End": True,
             },
+            "Done": {"Type": "Succeed"},
             FAILED_STATE: {
                 "Type": "Fail",
                 "Comment": "The API's StepFunctionsRunner ends the stored search with this error and cause.",

@@ -57,7 +57,7 @@ class StepFunctionsRunner:
             self._sfn.start_execution(
                 stateMachineArn=self._settings.aws_state_machine_arn,
                 name=execution.id,
-                input=json.dumps({"execution_id": execution.id}),
+                input=json.dumps({"execution_id": execution.id, "watch_id": None}),
             )
         except (ClientError, BotoCoreError) as exc:
             reason = f"could not start the state machine: {_client_error(exc)}"
