@@ -23,8 +23,18 @@ import numpy as np
 from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
 
-from jobmatch.models import Counts, Execution, ExecutionStatus, Failure, JobPosting, JobRef, SearchQuery, utcnow
-from jobmatch.store import ApiKey, ListingOutcome, Resume
+from jobmatch.models import (
+    Counts,
+    Execution,
+    ExecutionStatus,
+    Failure,
+    JobPosting,
+    JobRef,
+    SearchQuery,
+    SourceCounts,
+    utcnow,
+)
+from jobmatch.store import ApiKey, ListingOutcome, Resume, WatchedBoard, tally_sources
 
 EXEC_SK = "exec"
 LISTING_PREFIX = "listing#"
@@ -225,6 +235,12 @@ class DynamoStore:
             if item["state"] == ListingOutcome.FAILED
         ]
 
+    def source_counts(self, execution_id: str) -> dict[str, SourceCounts]:
+        tally: dict[tuple[str, str], int] = {}
+        for ref, item in self._listings(execution_id):
+            tally[ref.source, item["state"]] = tally.get((ref.source, item["state"]), 0) + 1
+        return tally_sources((source, state, number) for (source, state), number in tally.items())
+
     def unsettled_listings(self, execution_id: str) -> list[JobRef]:
         return [ref for ref, item in self._listings(execution_id) if item["state"] == ListingOutcome.LISTED]
 
@@ -343,6 +359,24 @@ class DynamoStore:
     def count_running(self, owner: str) -> int:
         condition = Attr("sk").eq(EXEC_SK) & Attr("owner").eq(owner)
         return sum(1 for item in _scan(self.executions, condition) if item["status"] == ExecutionStatus.RUNNING.value)
+
+    # Watchlists: pk "watchlist#<key id>", sk the source name
+
+    def watchlist(self, api_key_id: str) -> list[WatchedBoard]:
+        items = _query(self.accounts, Key("pk").eq(f"watchlist#{api_key_id}"))
+        boards = [WatchedBoard(api_key_id=api_key_id, source=item["sk"], added_at=_parse(item["added_at"])) for item in items]
+        return sorted(boards, key=lambda board: (board.added_at, board.source))
+
+    def watch_board(self, board: WatchedBoard) -> bool:
+        item = {"pk": f"watchlist#{board.api_key_id}", "sk": board.source, "added_at": _iso(board.added_at)}
+        return _conditional(lambda: self.accounts.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)"))
+
+    def unwatch_board(self, api_key_id: str, source: str) -> bool:
+        return _conditional(
+            lambda: self.accounts.delete_item(
+                Key={"pk": f"watchlist#{api_key_id}", "sk": source}, ConditionExpression="attribute_exists(pk)"
+            )
+        )
 
     # Helpers
 
