@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.routing import Match
 
 from jobmatch import __version__
-from jobmatch.api import routes
+from jobmatch.api import routes, routes_boards
 from jobmatch.api.service import SHUTDOWN_REASON, ApiError, SearchService
 from jobmatch.config import Settings, get_settings
 from jobmatch.pipeline import make_runner
@@ -71,6 +71,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.include_router(routes.pages)
     app.include_router(routes.jobscrape)
     app.include_router(routes.v1)
+    app.include_router(routes_boards.boards)
     app.include_router(routes.resumes, max_body_size=settings.api_max_resume_bytes + _MULTIPART_OVERHEAD)
     app.mount("/static", StaticFiles(directory=routes.STATIC), name="static")
     app.add_exception_handler(ApiError, _api_error)

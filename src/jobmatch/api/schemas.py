@@ -7,7 +7,17 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from jobmatch.models import Counts, ExecutionStatus, Failure, Match, Outcome, RankedAgainst, SearchQuery
+from jobmatch.models import (
+    MAX_SOURCES,
+    Counts,
+    ExecutionStatus,
+    Failure,
+    Match,
+    Outcome,
+    RankedAgainst,
+    SearchQuery,
+    SourceCounts,
+)
 
 
 def _encodable(value: Any) -> Any:
@@ -80,6 +90,9 @@ class Progress(Counts):
     """Live counters: pages read of those asked for, and postings listed, fetched, cached, failed."""
 
     pages_requested: int = Field(description="Pages the search asked for (a board may have fewer).")
+    by_source: dict[str, SourceCounts] = Field(
+        default_factory=dict, description="Each source's postings listed, fetched, cached and failed so far."
+    )
 
 
 class LambdaPayload(BaseModel):
@@ -148,6 +161,38 @@ class ResumeView(BaseModel):
     size: int = Field(description="Bytes uploaded.")
     chars: int = Field(description="Characters of text read from it.")
     created_at: datetime
+
+
+class BoardRequest(BaseModel):
+    """A company board to put on the key's watchlist."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    source: str = Field(
+        min_length=1,
+        max_length=200,
+        description="greenhouse:<board_token>, lever:<site>, lever:eu:<site> or ashby:<board_name>.",
+        examples=["greenhouse:stripe"],
+    )
+
+    @field_validator("source", mode="before")
+    @classmethod
+    def _valid_text(cls, value: Any) -> Any:
+        return _encodable(value)
+
+
+class BoardView(BaseModel):
+    """A board on the key's watchlist; searches naming the source `watchlist` read every one."""
+
+    source: str
+    added_at: datetime
+
+
+class Watchlist(BaseModel):
+    """The key's watchlist."""
+
+    boards: list[BoardView]
+    limit: int = Field(MAX_SOURCES, description="How many boards a watchlist may hold.")
 
 
 class FieldError(BaseModel):

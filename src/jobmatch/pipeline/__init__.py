@@ -7,10 +7,12 @@ from jobmatch.pipeline.runner import Runner, RunnerUnavailable, follow, make_run
 from jobmatch.pipeline.stages import (
     ABORTED_REASON,
     Boards,
+    EmptyWatchlistError,
     ScrapeResult,
     SearchFailed,
     abandon,
     analyze,
+    by_source,
     complete,
     deadline_reason,
     dispatch,
@@ -22,18 +24,21 @@ from jobmatch.pipeline.stages import (
     outcome,
     past_deadline,
     ready_to_analyze,
+    resolve_watchlist,
     scrape,
 )
 
 __all__ = [
     "ABORTED_REASON",
     "Boards",
+    "EmptyWatchlistError",
     "Runner",
     "RunnerUnavailable",
     "ScrapeResult",
     "SearchFailed",
     "abandon",
     "analyze",
+    "by_source",
     "complete",
     "deadline_reason",
     "dispatch",
@@ -47,5 +52,6 @@ __all__ = [
     "outcome",
     "past_deadline",
     "ready_to_analyze",
+    "resolve_watchlist",
     "scrape",
 ]

@@ -18,13 +18,16 @@ from typing import TYPE_CHECKING
 
 from jobmatch.config import Settings
 from jobmatch.models import (
+    WATCHLIST,
     Execution,
     ExecutionStatus,
     JobPosting,
     JobRef,
     ListingOutcome,
     Outcome,
+    SearchQuery,
     SearchReport,
+    SourceCounts,
     utcnow,
 )
 from jobmatch.sources import (
@@ -143,9 +146,35 @@ def load_report(store: Store, execution_id: str) -> SearchReport | None:
         outcome=outcome(execution),
         query=execution.query,
         counts=execution.counts,
+        by_source=by_source(store, execution),
         failures=store.failures(execution_id),
         **{key: results[key] for key in ("matches", "notes", "ranked_against") if key in results},
     )
+
+
+def by_source(store: Store, execution: Execution) -> dict[str, SourceCounts]:
+    """The counts of each source the search names, in its order; a source that listed nothing shows zeros."""
+    counted = store.source_counts(execution.id)
+    return {name: counted.pop(name, SourceCounts()) for name in execution.query.sources} | counted
+
+
+class EmptyWatchlistError(ValueError):
+    """A search that names the watchlist of a key whose watchlist holds no board."""
+
+
+def resolve_watchlist(query: SearchQuery, store: Store, owner: str) -> SearchQuery:
+    """The query with the source `watchlist` replaced by the boards on `owner`'s watchlist (at submission, so the
+    search records the boards it read). EmptyWatchlistError when the list is empty; pydantic's ValidationError,
+    naming `sources`, when the boards make the search name more than MAX_SOURCES."""
+    if WATCHLIST not in query.sources:
+        return query
+    watched = [board.source for board in store.watchlist(owner)]
+    if not watched:
+        raise EmptyWatchlistError(
+            "sources: the watchlist is empty; add boards to it first (`jobmatch boards add`, or POST /v1/boards)"
+        )
+    sources = [source for name in query.sources for source in (watched if name == WATCHLIST else [name])]
+    return SearchQuery.model_validate({**query.model_dump(), "sources": sources})
 
 
 # The boards a search reads
@@ -259,7 +288,7 @@ async def _read_source(
         reason = exc.reason
     except UnknownSourceError as exc:
         reason = str(exc)
-    except Exception as exc:  # noqa: BLE001 - one board answering what no parser expected must not end the others
+    except Exception as exc:  # one board answering what no parser expected must not end the others
         log.exception("source %s of search %s failed", name, execution.id)
         reason = f"unexpected error: {type(exc).__name__}: {exc}"
     if pages == 0:
@@ -288,7 +317,9 @@ def _list(execution_id: str, cards: list[JobRef], store: Store) -> list[JobRef]:
 
 
 def _bare(card: JobRef) -> JobRef:
-    return JobRef.model_validate(card.model_dump(include=set(JobRef.model_fields))) if type(card) is not JobRef else card
+    if type(card) is JobRef:
+        return card
+    return JobRef.model_validate(card.model_dump(include=set(JobRef.model_fields)))
 
 
 async def scrape(execution_id: str, ref: JobRef, boards: Boards, store: Store) -> ScrapeResult:

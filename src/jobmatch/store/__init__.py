@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from jobmatch.config import Settings
 from jobmatch.models import (
+    MAX_SOURCES,
     Execution,
     ExecutionStatus,
     Failure,
@@ -30,8 +31,11 @@ __all__ = [
     "Resume",
     "Store",
     "WatchedBoard",
+    "WatchlistError",
     "keep_resume",
     "open_store",
+    "unwatch",
+    "watch",
 ]
 
 # Who owns the resumes the command line keeps for its own searches (API keys' ids are 16 hex characters).
@@ -167,6 +171,41 @@ def open_store(settings: Settings) -> Store:
     from jobmatch.store.sql import SqlStore
 
     return SqlStore(settings.database_url)
+
+
+class WatchlistError(ValueError):
+    """A board that cannot go on a watchlist: not a company board, or the watchlist is full."""
+
+
+def watch(store: Store, owner: str, source: str) -> tuple[WatchedBoard, bool]:
+    """Put the company board `source` on `owner`'s watchlist; (the board, whether it was added now)."""
+    from jobmatch.sources import UnknownSourceError, check_source_name, whole_board
+
+    try:
+        name = check_source_name(source)
+    except UnknownSourceError as exc:
+        raise WatchlistError(str(exc)) from None
+    if not whole_board(name):
+        raise WatchlistError(f"{name!r} is not a company board; a watchlist holds greenhouse, lever and ashby boards")
+    watched = store.watchlist(owner)
+    existing = next((board for board in watched if board.source == name), None)
+    if existing is not None:
+        return existing, False
+    if len(watched) >= MAX_SOURCES:
+        raise WatchlistError(f"the watchlist already holds {MAX_SOURCES} boards, its limit; remove one first")
+    board = WatchedBoard(api_key_id=owner, source=name)
+    return board, store.watch_board(board)
+
+
+def unwatch(store: Store, owner: str, source: str) -> bool:
+    """Take `source` off `owner`'s watchlist; False when it was not on it."""
+    from jobmatch.sources import UnknownSourceError, check_source_name
+
+    try:
+        name = check_source_name(source)
+    except UnknownSourceError:
+        return False  # no such source, so not on any list
+    return store.unwatch_board(owner, name)
 
 
 def tally_sources(rows: Iterable[tuple[str, str, int]]) -> dict[str, SourceCounts]:

@@ -274,7 +274,7 @@ class DynamoStore:
         for item in self._batch_get(self.postings.name, [{"pk": pk} for pk in dict.fromkeys(pks)]):
             stored[item["pk"]] = JobPosting.model_validate_json(item["data"])
         result = []
-        for ref, pk in zip(kept, pks):
+        for ref, pk in zip(kept, pks, strict=True):
             posting = stored.get(pk)
             if posting is None:
                 continue
@@ -364,7 +364,9 @@ class DynamoStore:
 
     def watchlist(self, api_key_id: str) -> list[WatchedBoard]:
         items = _query(self.accounts, Key("pk").eq(f"watchlist#{api_key_id}"))
-        boards = [WatchedBoard(api_key_id=api_key_id, source=item["sk"], added_at=_parse(item["added_at"])) for item in items]
+        boards = [
+            WatchedBoard(api_key_id=api_key_id, source=item["sk"], added_at=_parse(item["added_at"])) for item in items
+        ]
         return sorted(boards, key=lambda board: (board.added_at, board.source))
 
     def watch_board(self, board: WatchedBoard) -> bool:
