@@ -225,6 +225,21 @@ class Execution(BaseModel):
     finished_at: datetime | None = None
 
 
+# What a posting tells beyond its card, carried as is into its Match.
+POSTING_DETAILS = frozenset(
+    {
+        "salary_min",
+        "salary_max",
+        "salary_currency",
+        "salary_interval",
+        "workplace_type",
+        "employment_type",
+        "department",
+        "apply_url",
+    }
+)
+
+
 class Match(BaseModel):
     """A ranked posting with the evidence behind its score."""
 
