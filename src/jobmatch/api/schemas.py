@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from jobmatch.models import (
     MAX_SOURCES,
+    WATCHLIST,
     Counts,
     ExecutionStatus,
     Failure,
@@ -37,6 +38,10 @@ def _encodable(value: Any) -> Any:
     return value
 
 
+# A company board's source name, as the schema states it (the server also takes any case and spaces around it).
+_BOARD_SOURCE = r"(greenhouse|lever|lever:eu|ashby):[A-Za-z0-9_.-]*[A-Za-z0-9][A-Za-z0-9_.-]*"
+
+
 class SearchRequest(SearchQuery):
     """A search to run: the original API's body, plus an optional resume, blocklists and how many matches to keep."""
 
@@ -50,6 +55,15 @@ class SearchRequest(SearchQuery):
         json_schema_extra={
             "propertyNames": {"pattern": r"\S"},
             "additionalProperties": {"type": "number", "exclusiveMinimum": 0, "maximum": 10},
+        },
+    )
+    sources: list[str] = Field(
+        default_factory=lambda: ["linkedin"],
+        min_length=1,
+        description=SearchQuery.model_fields["sources"].description,
+        json_schema_extra={
+            "maxItems": MAX_SOURCES,
+            "items": {"type": "string", "pattern": rf"^(linkedin|{WATCHLIST}|{_BOARD_SOURCE})$", "maxLength": 106},
         },
     )
     resume_id: str | None = Field(
@@ -173,6 +187,7 @@ class BoardRequest(BaseModel):
         max_length=200,
         description="greenhouse:<board_token>, lever:<site>, lever:eu:<site> or ashby:<board_name>.",
         examples=["greenhouse:stripe"],
+        json_schema_extra={"pattern": rf"^{_BOARD_SOURCE}$", "maxLength": 106},
     )
 
     @field_validator("source", mode="before")
