@@ -22,8 +22,10 @@ def list_boards(key: KeyDep, service: ServiceDep) -> Watchlist:
     "/boards",
     status_code=status.HTTP_201_CREATED,
     dependencies=[Depends(require_json)],
-    responses={200: {"model": BoardView, "description": "The board was on the watchlist already."}}
-    | _problems(400, 401, 413, 415, 422),
+    responses={
+        **_problems(400, 401, 413, 415, 422),
+        200: {"model": BoardView, "description": "The board was on the watchlist already."},
+    },
 )
 def add_board(body: BoardRequest, key: KeyDep, service: ServiceDep, response: Response) -> BoardView:
     """Put a company board on this key's watchlist (201; 200 when it was there already)."""

@@ -171,7 +171,7 @@ class Ranker:
             company=posting.company,
             location=posting.location,
             posted_at=posting.posted_at,
-            **posting.model_dump(include=POSTING_DETAILS),
+            **posting.model_dump(include=set(POSTING_DETAILS)),
             score=round(item.adjusted, 6),
             raw_score=round(item.raw, 6),
             similarity=round(item.similarity, 6),
