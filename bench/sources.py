@@ -147,8 +147,7 @@ async def bench(args: argparse.Namespace, tmp: Path) -> None:
     print("each host's sources alone:    " + ", ".join(f"{k} {r.seconds:.2f} s" for k, r in together.items()))
     print(
         f"postings: listed {counts.listed}, stored {stored} (fetched {counts.fetched}, cached {counts.cached}),"
-        f" failed {counts.failed}, filtered {counts.filtered}; lost 0; faults served {faults},"
-        f" requests retried {counts.retries}"
+        f" failed {counts.failed}, filtered {counts.filtered}; lost 0; faults served {faults}"
     )
     print(f"the whole search with ranking ({stored} postings embedded and ranked): {ranked.seconds:.2f} s")
     print(f"requests: {whole.requests}, {whole.requests / max(stored, 1):.2f} per stored posting")

@@ -238,13 +238,7 @@ def search(
         f" Execution {execution.id}.",
         highlight=False,
     )
-    if len(report.by_source) > 1:
-        for name, tally in report.by_source.items():
-            err.print(
-                f"  {name}: listed {tally.listed}, fetched {tally.fetched}, cached {tally.cached},"
-                f" failed {tally.failed}",
-                highlight=False,
-            )
+    _print_by_source({name: tally.model_dump() for name, tally in report.by_source.items()})
     for note in report.notes:
         err.print(f"note: {note}", highlight=False)
     if chosen != "table":
@@ -561,6 +555,9 @@ def _save_submitted_report(answer: dict, started: dict, out: Path | None, open_r
     html = report_html(answer)
     if html is None:
         fail("the search succeeded but its answer has no report at output.Payload.body", code=1)
+    progress = answer.get("progress")
+    if isinstance(progress, dict) and isinstance(progress.get("by_source"), dict):
+        _print_by_source(progress["by_source"])
     output = answer.get("output")
     if isinstance(output, dict) and isinstance(output.get("matches"), list):
         matches = [Match.model_validate(match) for match in output["matches"]]
@@ -577,6 +574,18 @@ def _save_submitted_report(answer: dict, started: dict, out: Path | None, open_r
     outcome = answer.get("outcome")
     if isinstance(outcome, dict) and outcome.get("complete") is False:
         _exit_if_incomplete([str(line) for line in outcome.get("shortfalls") or ["the API says so"]])
+
+
+def _print_by_source(by_source: dict[str, dict[str, int]]) -> None:
+    """Each source's postings, when the search read more than one."""
+    if len(by_source) < 2:
+        return
+    for name, tally in by_source.items():
+        err.print(
+            f"  {name}: listed {tally.get('listed', 0)}, fetched {tally.get('fetched', 0)},"
+            f" cached {tally.get('cached', 0)}, failed {tally.get('failed', 0)}",
+            highlight=False,
+        )
 
 
 def _exit_if_incomplete(shortfalls: list[str]) -> None:
