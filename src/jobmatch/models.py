@@ -61,9 +61,13 @@ class SearchQuery(BaseModel):
     @field_validator("sources")
     @classmethod
     def _check_sources(cls, value: list[str]) -> list[str]:
-        from jobmatch.sources import check_source_name  # the sources import these models
+        from jobmatch.sources import UnknownSourceError, check_source_name  # the sources import these models
 
-        names = [WATCHLIST if name.strip().lower() == WATCHLIST else check_source_name(name) for name in value]
+        try:
+            names = [WATCHLIST if name.strip().lower() == WATCHLIST else check_source_name(name) for name in value]
+        except UnknownSourceError as exc:
+            listed = "use one of:" in str(exc)  # a list of the accepted forms: the watchlist is one more
+            raise ValueError(f"{exc}, or {WATCHLIST} (every board on your watchlist)" if listed else str(exc)) from None
         unique = list(dict.fromkeys(names))
         if len(unique) > MAX_SOURCES:
             raise ValueError(f"at most {MAX_SOURCES} sources in one search, got {len(unique)}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import numpy as np
+import pytest
 
 from jobmatch.models import JobPosting
 from jobmatch.ranking._dedup import also_at, fold_duplicates, shingles
@@ -67,3 +68,22 @@ def test_same_text_but_another_title_or_company_stays_apart() -> None:
     ]
     kept, folded = _fold(postings)
     assert kept == [0, 1, 2] and folded == {}
+
+
+@pytest.mark.model
+def test_the_ranker_shows_a_cross_posted_job_once_with_both_links_and_its_pay() -> None:
+    from jobmatch.config import Settings
+    from jobmatch.ranking import MemoryEmbeddingCache, Ranker
+
+    older = _posting("linkedin", "1", "Data Scientist", "Stripe", "New York, NY")
+    linkedin = older.model_copy(update={"posted_at": date(2026, 11, 18)})
+    company = _posting("greenhouse:stripe", "9", "Data Scientist", "Stripe", "New York").model_copy(
+        update={"salary_min": 150000.0, "salary_currency": "USD", "apply_url": "https://x.example/apply"}
+    )
+    dublin = _posting("greenhouse:stripe", "10", "Data Scientist", "Stripe", "Dublin, Ireland")
+    ranker = Ranker(Settings(), MemoryEmbeddingCache())
+    ranking = ranker.rank("Data scientist: Python, SQL, forecasting.", [linkedin, company, dublin])
+    assert sorted(m.job_id for m in ranking.matches) == ["10", "9"] and ranking.duplicates == 1
+    shown = next(m for m in ranking.matches if m.job_id == "9")  # the newer of the two stands for the job
+    assert shown.also_at == [linkedin.url] and shown.duplicates == ["1"]
+    assert (shown.salary_min, shown.salary_currency, shown.apply_url) == (150000.0, "USD", "https://x.example/apply")
