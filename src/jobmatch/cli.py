@@ -257,7 +257,7 @@ async def _run_with_progress(runner: Runner, store: Store, execution: Execution)
         TimeElapsedColumn(),
     )
     with Progress(*columns, console=err, transient=False) as progress:
-        pages = progress.add_task("Search pages", total=query.pages, detail="")
+        pages = progress.add_task("Search pages", total=query.search_pages, detail="", visible=bool(query.search_pages))
         postings = progress.add_task("Postings", total=None, detail="")
         ranking = progress.add_task("Ranking", total=None, detail="", visible=False)
 
@@ -269,7 +269,7 @@ async def _run_with_progress(runner: Runner, store: Store, execution: Execution)
             if current is None:
                 return
             c = current.counts
-            progress.update(pages, completed=c.pages, total=max(query.pages, c.pages))
+            progress.update(pages, completed=c.pages, total=max(query.search_pages, c.pages))
             progress.update(
                 postings,
                 completed=c.settled,
@@ -288,7 +288,7 @@ async def _run_with_progress(runner: Runner, store: Store, execution: Execution)
         finally:
             poller.cancel()
         refresh()
-        if ended.counts.pages < query.pages:
+        if ended.counts.pages < query.search_pages:
             progress.update(pages, total=ended.counts.pages or 1, completed=ended.counts.pages)
     return ended
 
@@ -508,7 +508,7 @@ def submit(
             started = client.submit(body)
             arn = started["executionArn"]
             err.print(f"Submitted to {base_url}: {arn}", highlight=False)
-            answer = _poll_with_progress(client, arn, search_query.pages, settings.api_poll_interval)
+            answer = _poll_with_progress(client, arn, search_query.search_pages, settings.api_poll_interval)
     except ClientError as exc:
         fail(str(exc), code=1)
     _save_submitted_report(answer, started, out, open_report)

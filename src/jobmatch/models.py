@@ -97,6 +97,14 @@ class SearchQuery(BaseModel):
         return {" ".join(term.split()): weight for term, weight in value.items()}
 
     @property
+    def search_pages(self) -> int:
+        """Result pages the search asks for: `pages` when it reads a search board (LinkedIn), none for company
+        boards alone (they are read whole)."""
+        from jobmatch.sources import whole_board
+
+        return self.pages if any(name != WATCHLIST and not whole_board(name) for name in self.sources) else 0
+
+    @property
     def post_time_seconds(self) -> int:
         return max(1, round(self.post_time * 86400))
 

@@ -103,7 +103,9 @@ class ExecutionQuery(BaseModel):
 class Progress(Counts):
     """Live counters: pages read of those asked for, and postings listed, fetched, cached, failed."""
 
-    pages_requested: int = Field(description="Pages the search asked for (a board may have fewer).")
+    pages_requested: int = Field(
+        description="Search pages the search asked for (a board may have fewer; 0 when it reads company boards only)."
+    )
     by_source: dict[str, SourceCounts] = Field(
         default_factory=dict, description="Each source's postings listed, fetched, cached and failed so far."
     )

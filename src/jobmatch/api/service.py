@@ -303,7 +303,7 @@ class SearchService:
         counts = execution.counts
         return Progress(
             **counts.model_dump(exclude={"settled"}),
-            pages_requested=execution.query.pages,
+            pages_requested=execution.query.search_pages,
             by_source=by_source(self._store, execution),
         )
 
