@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.api.conftest import Service
@@ -10,7 +12,7 @@ from tests.api.test_cli_client import run_cli
 pytestmark = pytest.mark.model
 
 
-def test_boards_through_the_api_are_the_keys_watchlist(service: Service) -> None:
+def test_boards_through_the_api_are_the_keys_watchlist(service: Service, tmp_path: Path) -> None:
     key = service.new_key("cli-boards")
     remote = ("--api", service.url, "--api-key", key)
     assert run_cli("boards", "add", "ashby:initech", *remote, service=service).returncode == 0
@@ -19,7 +21,16 @@ def test_boards_through_the_api_are_the_keys_watchlist(service: Service) -> None
     refused = run_cli("boards", "add", "linkedin", *remote, service=service)
     assert refused.returncode == 1 and "not a company board" in refused.stderr
     submitted = run_cli(
-        "submit", "Data Scientist", "--post-time", "30", "--source", "watchlist", *remote, service=service
+        "submit",
+        "Data Scientist",
+        "--post-time",
+        "30",
+        "--source",
+        "watchlist",
+        "--out",
+        str(tmp_path / "r.html"),
+        *remote,
+        service=service,
     )
     assert submitted.returncode == 0, submitted.stderr
     assert run_cli("boards", "remove", "ashby:initech", *remote, service=service).returncode == 0
