@@ -73,3 +73,31 @@ def test_json_matches_only_has_ids() -> None:
     data = json.loads(render(SearchReport(matches=[_match()]), ReportFormat.JSON, matches_only=True))
     assert list(data) == ["matches"]
     assert data["matches"][0]["id"] == "42" and data["matches"][0]["raw_score"] == 0.6
+
+
+def test_reports_show_pay_workplace_and_the_other_boards_links() -> None:
+    rich = _match(
+        salary_min=120000,
+        salary_max=150000,
+        salary_currency="USD",
+        salary_interval="year",
+        workplace_type="hybrid",
+        employment_type="Full-time",
+        department="Data <Science>",
+        apply_url="https://jobs.lever.co/acme/42/apply",
+        also_at=["https://boards.greenhouse.io/acme/jobs/7", "javascript:alert(1)"],
+    )
+    report = SearchReport(matches=[rich, _match(rank=2, job_id="43")])
+    page = render(report, ReportFormat.HTML)
+    assert "USD 120,000–150,000 per year · hybrid · Full-time · Data &lt;Science&gt;" in page
+    assert 'href="https://jobs.lever.co/acme/42/apply"' in page
+    assert 'href="https://boards.greenhouse.io/acme/jobs/7"' in page and "javascript:" not in page
+    assert page.count('class="details"') == 1  # a posting without these facts shows no empty line
+    rows = list(csv.DictReader(io.StringIO(render(report, ReportFormat.CSV))))
+    assert (rows[0]["salary_min"], rows[0]["salary_currency"], rows[0]["workplace_type"]) == (
+        "120000.0",
+        "USD",
+        "hybrid",
+    )
+    assert rows[0]["apply_url"] == "https://jobs.lever.co/acme/42/apply" and rows[1]["salary_min"] == ""
+    assert json.loads(render(report, ReportFormat.JSON))["matches"][0]["salary_interval"] == "year"

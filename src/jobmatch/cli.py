@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
 
@@ -42,6 +43,7 @@ _OPTION_OF_FIELD = {
     "top_n": "--top",
     "company_blocklist": "--exclude-company",
     "title_blocklist": "--exclude-title",
+    "sources": "--source",
 }
 _FORMATS = ("table", "html", "json", "csv")
 
@@ -158,6 +160,16 @@ LocationOption = Annotated[str, typer.Option(help="Where, e.g. Chicago.")]
 PagesOption = Annotated[int, typer.Option(help="Search result pages to read (1-100, ~10 postings each).")]
 PostTimeOption = Annotated[float, typer.Option("--post-time", help="Only postings listed within this many days.")]
 WordScoreOption = Annotated[list[str], typer.Option("--word-score", help="TERM=WEIGHT, repeatable, e.g. phd=1.1.")]
+SourceOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--source",
+        help=(
+            "A board to read, repeatable: linkedin (the default), greenhouse:<board>, lever:<site>, lever:eu:<site>, "
+            "ashby:<board>, or watchlist (every board on your watchlist, see `jobmatch boards`)."
+        ),
+    ),
+]
 
 
 @app.command()
@@ -170,6 +182,7 @@ def search(
         Path | None, typer.Option(help="Your resume: PDF, DOCX or text. Without it, ranks against the query.")
     ] = None,
     word_score: WordScoreOption = [],
+    source: SourceOption = None,
     top: Annotated[int | None, typer.Option(help="How many matches to keep.")] = None,
     exclude_company: Annotated[
         list[str], typer.Option(help="Drop postings of companies containing this; repeatable.")
@@ -180,7 +193,8 @@ def search(
         str | None, typer.Option("--format", help="html, json or csv (default: by --out's suffix, else a table).")
     ] = None,
 ) -> None:
-    """Search LinkedIn's public job listings, fetch every posting, and rank them against your resume."""
+    """Search job boards (LinkedIn's public listings by default, company boards with --source), fetch every posting,
+    and rank them against your resume."""
     settings = _settings()
     chosen = _output_format(fmt, out, "table")
     search_query = _guard(
@@ -193,15 +207,17 @@ def search(
             top_n=top or settings.top_n,
             company_blocklist=exclude_company,
             title_blocklist=exclude_title,
+            sources=source or ["linkedin"],
         )
     )
     resume_text = _guard(lambda: _read_resume(resume)) if resume else None
 
     from jobmatch.models import Execution
-    from jobmatch.pipeline import load_report, make_runner
-    from jobmatch.store import open_store
+    from jobmatch.pipeline import load_report, make_runner, resolve_watchlist
+    from jobmatch.store import LOCAL_OWNER, open_store
 
     store = open_store(settings)
+    search_query = _guard(lambda: resolve_watchlist(search_query, store, LOCAL_OWNER))
     resume_id = None
     if resume is not None and resume_text is not None:
         from jobmatch.store import keep_resume
@@ -222,6 +238,7 @@ def search(
         f" Execution {execution.id}.",
         highlight=False,
     )
+    _print_by_source({name: tally.model_dump() for name, tally in report.by_source.items()})
     for note in report.notes:
         err.print(f"note: {note}", highlight=False)
     if chosen != "table":
@@ -240,7 +257,7 @@ async def _run_with_progress(runner: Runner, store: Store, execution: Execution)
         TimeElapsedColumn(),
     )
     with Progress(*columns, console=err, transient=False) as progress:
-        pages = progress.add_task("Search pages", total=query.pages, detail="")
+        pages = progress.add_task("Search pages", total=query.search_pages, detail="", visible=bool(query.search_pages))
         postings = progress.add_task("Postings", total=None, detail="")
         ranking = progress.add_task("Ranking", total=None, detail="", visible=False)
 
@@ -252,7 +269,7 @@ async def _run_with_progress(runner: Runner, store: Store, execution: Execution)
             if current is None:
                 return
             c = current.counts
-            progress.update(pages, completed=c.pages, total=max(query.pages, c.pages))
+            progress.update(pages, completed=c.pages, total=max(query.search_pages, c.pages))
             progress.update(
                 postings,
                 completed=c.settled,
@@ -271,7 +288,7 @@ async def _run_with_progress(runner: Runner, store: Store, execution: Execution)
         finally:
             poller.cancel()
         refresh()
-        if ended.counts.pages < query.pages:
+        if ended.counts.pages < query.search_pages:
             progress.update(pages, total=ended.counts.pages or 1, completed=ended.counts.pages)
     return ended
 
@@ -462,6 +479,7 @@ def submit(
     pages: PagesOption = 1,
     post_time: PostTimeOption = 1,
     word_score: WordScoreOption = [],
+    source: SourceOption = None,
     top: Annotated[int | None, typer.Option(help="How many matches to keep (jobmatch APIs only).")] = None,
     exclude_company: Annotated[
         list[str], typer.Option(help="Drop companies containing this (jobmatch APIs only).")
@@ -492,6 +510,7 @@ def submit(
             top_n=top or settings.top_n,
             company_blocklist=exclude_company,
             title_blocklist=exclude_title,
+            sources=source or ["linkedin"],
         )
     )
     # The original API's five fields always; the rest only when asked for, so an API that lacks them still works.
@@ -504,6 +523,8 @@ def submit(
         body["company_blocklist"] = exclude_company
     if exclude_title:
         body["title_blocklist"] = exclude_title
+    if source:  # the watchlist is the key's, so the API resolves it
+        body["sources"] = search_query.sources
     try:
         with JobscrapeClient(base_url, key) as client:
             if resume is not None:
@@ -511,7 +532,7 @@ def submit(
             started = client.submit(body)
             arn = started["executionArn"]
             err.print(f"Submitted to {base_url}: {arn}", highlight=False)
-            answer = _poll_with_progress(client, arn, search_query.pages, settings.api_poll_interval)
+            answer = _poll_with_progress(client, arn, search_query.search_pages, settings.api_poll_interval)
     except ClientError as exc:
         fail(str(exc), code=1)
     _save_submitted_report(answer, started, out, open_report)
@@ -558,6 +579,9 @@ def _save_submitted_report(answer: dict, started: dict, out: Path | None, open_r
     html = report_html(answer)
     if html is None:
         fail("the search succeeded but its answer has no report at output.Payload.body", code=1)
+    progress = answer.get("progress")
+    if isinstance(progress, dict) and isinstance(progress.get("by_source"), dict):
+        _print_by_source(progress["by_source"])
     output = answer.get("output")
     if isinstance(output, dict) and isinstance(output.get("matches"), list):
         matches = [Match.model_validate(match) for match in output["matches"]]
@@ -576,6 +600,18 @@ def _save_submitted_report(answer: dict, started: dict, out: Path | None, open_r
         _exit_if_incomplete([str(line) for line in outcome.get("shortfalls") or ["the API says so"]])
 
 
+def _print_by_source(by_source: dict[str, dict[str, int]]) -> None:
+    """Each source's postings, when the search read more than one."""
+    if len(by_source) < 2:
+        return
+    for name, tally in by_source.items():
+        err.print(
+            f"  {name}: listed {tally.get('listed', 0)}, fetched {tally.get('fetched', 0)},"
+            f" cached {tally.get('cached', 0)}, failed {tally.get('failed', 0)}",
+            highlight=False,
+        )
+
+
 def _exit_if_incomplete(shortfalls: list[str]) -> None:
     """A search that succeeded but missed part of what it asked for ends with exit code 3, after its report."""
     if not shortfalls:
@@ -583,6 +619,108 @@ def _exit_if_incomplete(shortfalls: list[str]) -> None:
     for line in shortfalls:
         err.print(f"[bold yellow]incomplete:[/] {line}", highlight=False)
     raise typer.Exit(EXIT_INCOMPLETE)
+
+
+boards_app = typer.Typer(
+    help=(
+        "Your watchlist: company boards a search reads with --source watchlist. Without --api/--api-key it is the "
+        "command line's own (what `jobmatch search` reads); with them, your API key's (what `jobmatch submit` reads)."
+    ),
+    no_args_is_help=True,
+)
+app.add_typer(boards_app, name="boards")
+BoardArgument = Annotated[
+    str, typer.Argument(help="greenhouse:<board>, lever:<site>, lever:eu:<site> or ashby:<board>.")
+]
+ApiOption = Annotated[str | None, typer.Option(help="Keep the watchlist of an API key at this API (its base URL).")]
+ApiKeyOption = Annotated[
+    str | None, typer.Option("--api-key", help="The key whose watchlist it is (default: JOBMATCH_API_KEY).")
+]
+
+
+@boards_app.command("add")
+def boards_add(source: BoardArgument, api: ApiOption = None, api_key: ApiKeyOption = None) -> None:
+    """Put a company board on the watchlist."""
+    if api or api_key:
+        with _api_client(api, api_key) as client:
+            board = _remote(lambda: client.watch(source))
+        name = str(board.get("source", source))
+    else:
+        from jobmatch.store import watch
+
+        with _local_store() as store:
+            watched, added = _guard(lambda: watch(store, _local_owner(), source))
+        name = watched.source
+        if not added:
+            err.print(f"{name} was on the watchlist already.", highlight=False)
+            return
+    err.print(f"Added {name} to the watchlist.", highlight=False)
+
+
+@boards_app.command("remove")
+def boards_remove(source: BoardArgument, api: ApiOption = None, api_key: ApiKeyOption = None) -> None:
+    """Take a board off the watchlist."""
+    if api or api_key:
+        with _api_client(api, api_key) as client:
+            _remote(lambda: client.unwatch(source))
+    else:
+        from jobmatch.store import unwatch
+
+        with _local_store() as store:
+            if not unwatch(store, _local_owner(), source):
+                fail(f"{source} is not on the watchlist")
+    err.print(f"Removed {source} from the watchlist.", highlight=False)
+
+
+@boards_app.command("list")
+def boards_list(api: ApiOption = None, api_key: ApiKeyOption = None) -> None:
+    """Print the watchlist, one board a line, in the order they were added."""
+    if api or api_key:
+        with _api_client(api, api_key) as client:
+            names = [str(board.get("source")) for board in _remote(client.boards)]
+    else:
+        with _local_store() as store:
+            names = [board.source for board in store.watchlist(_local_owner())]
+    if not names:
+        err.print("The watchlist is empty; add a board with `jobmatch boards add greenhouse:<board>`.")
+    for name in names:
+        print(name)
+
+
+def _local_owner() -> str:
+    from jobmatch.store import LOCAL_OWNER
+
+    return LOCAL_OWNER
+
+
+@contextmanager
+def _local_store() -> Iterator[Store]:
+    from jobmatch.store import open_store
+
+    store = open_store(_settings())
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def _api_client(api: str | None, api_key: str | None) -> JobscrapeClient:
+    from jobmatch.api.client import JobscrapeClient
+
+    settings = _settings()
+    key = api_key or settings.api_key
+    if not key:
+        fail("--api-key: required (or set JOBMATCH_API_KEY); `jobmatch apikey create --name NAME` prints one")
+    return JobscrapeClient(api or settings.api_url, key)
+
+
+def _remote(action: Callable[[], T]) -> T:
+    from jobmatch.api.client import ClientError
+
+    try:
+        return action()
+    except ClientError as exc:
+        fail(str(exc), code=1)
 
 
 aws_app = typer.Typer(help="The serverless deployment on AWS (deploy/aws).", no_args_is_help=True)

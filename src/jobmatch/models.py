@@ -5,11 +5,16 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator, model_validator
 
 RankedAgainst = Literal["resume", "query"]
+
+# The source a search names to read every board on its caller's watchlist.
+WATCHLIST = "watchlist"
+# Sources one search may read: 50 company boards at the default politeness is a few minutes of listing.
+MAX_SOURCES = 50
 
 
 def utcnow() -> datetime:
@@ -33,7 +38,40 @@ class SearchQuery(BaseModel):
     company_blocklist: list[str] = Field(default_factory=list)
     title_blocklist: list[str] = Field(default_factory=list)
     top_n: int = Field(25, ge=1, le=1000)
-    source: str = Field("linkedin", pattern=r"^[a-z][a-z0-9_]*$")
+    sources: list[str] = Field(
+        default_factory=lambda: ["linkedin"],
+        min_length=1,
+        description=(
+            f"Boards to read, at most {MAX_SOURCES}: linkedin, greenhouse:<board_token>, lever:<site>, "
+            f"lever:eu:<site>, ashby:<board_name>, or {WATCHLIST!r} for every board on the caller's watchlist. "
+            "Repeats are read once."
+        ),
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_source(cls, data: Any) -> Any:
+        # The original body named one board as `source`; stored searches of earlier versions still do.
+        if isinstance(data, dict) and "source" in data:
+            data = dict(data)
+            source = data.pop("source")
+            data.setdefault("sources", [source] if isinstance(source, str) else source)
+        return data
+
+    @field_validator("sources")
+    @classmethod
+    def _check_sources(cls, value: list[str]) -> list[str]:
+        from jobmatch.sources import UnknownSourceError, check_source_name  # the sources import these models
+
+        try:
+            names = [WATCHLIST if name.strip().lower() == WATCHLIST else check_source_name(name) for name in value]
+        except UnknownSourceError as exc:
+            listed = "use one of:" in str(exc)  # a list of the accepted forms: the watchlist is one more
+            raise ValueError(f"{exc}, or {WATCHLIST} (every board on your watchlist)" if listed else str(exc)) from None
+        unique = list(dict.fromkeys(names))
+        if len(unique) > MAX_SOURCES:
+            raise ValueError(f"at most {MAX_SOURCES} sources in one search, got {len(unique)}")
+        return unique
 
     @field_validator("query", "location")
     @classmethod
@@ -57,6 +95,14 @@ class SearchQuery(BaseModel):
             if not 0 < weight <= 10:
                 raise ValueError(f"weight of {term!r} must be in (0, 10], got {weight}")
         return {" ".join(term.split()): weight for term, weight in value.items()}
+
+    @property
+    def search_pages(self) -> int:
+        """Result pages the search asks for: `pages` when it reads a search board (LinkedIn), none for company
+        boards alone (they are read whole)."""
+        from jobmatch.sources import whole_board
+
+        return self.pages if any(name != WATCHLIST and not whole_board(name) for name in self.sources) else 0
 
     @property
     def post_time_seconds(self) -> int:
@@ -157,6 +203,15 @@ class Counts(BaseModel):
         return self.fetched + self.cached + self.failed
 
 
+class SourceCounts(BaseModel):
+    """What one source of a search gave: postings listed, and how they ended so far."""
+
+    listed: int = 0
+    fetched: int = 0
+    cached: int = 0
+    failed: int = 0
+
+
 class Failure(BaseModel):
     """A listed posting that could not be stored, and why."""
 
@@ -182,6 +237,21 @@ class Execution(BaseModel):
     finished_at: datetime | None = None
 
 
+# What a posting tells beyond its card, carried as is into its Match.
+POSTING_DETAILS = frozenset(
+    {
+        "salary_min",
+        "salary_max",
+        "salary_currency",
+        "salary_interval",
+        "workplace_type",
+        "employment_type",
+        "department",
+        "apply_url",
+    }
+)
+
+
 class Match(BaseModel):
     """A ranked posting with the evidence behind its score."""
 
@@ -193,6 +263,14 @@ class Match(BaseModel):
     company: str
     location: str
     posted_at: date | None = None
+    salary_min: float | None = None
+    salary_max: float | None = None
+    salary_currency: str | None = Field(None, description="ISO 4217 code, e.g. USD.")
+    salary_interval: str | None = Field(None, description="What the salary range is per: year, month, week, day, hour.")
+    workplace_type: WorkplaceType | None = None
+    employment_type: str | None = None
+    department: str | None = None
+    apply_url: str | None = None
     score: float = Field(description="Adjusted score: raw score times the weights that fired.")
     raw_score: float
     similarity: float = 0.0
@@ -200,7 +278,22 @@ class Match(BaseModel):
     matched_keywords: list[str] = Field(default_factory=list)
     missing_keywords: list[str] = Field(default_factory=list)
     duplicates: list[str] = Field(default_factory=list, description="Job ids of reposts folded into this match.")
+    also_at: list[str] = Field(
+        default_factory=list, description="Links to the same job on other boards, folded into this match."
+    )
     closed: bool = False
+
+    @property
+    def salary(self) -> str:
+        """The pay range in words ("USD 120,000–150,000 per year"), or "" when the board gave none."""
+        values = [value for value in (self.salary_min, self.salary_max) if value is not None]
+        amounts = [f"{value:,.0f}" if value >= 100 else f"{value:,.2f}" for value in values]
+        if not amounts:
+            return ""
+        span = "–".join(dict.fromkeys(amounts))
+        currency = f"{self.salary_currency} " if self.salary_currency else ""
+        per = f" per {self.salary_interval}" if self.salary_interval else ""
+        return f"{currency}{span}{per}"
 
     @property
     def id(self) -> str:
@@ -225,6 +318,7 @@ class SearchReport(BaseModel):
     outcome: Outcome | None = Field(None, description="Set once the search has ended.")
     query: SearchQuery | None = None
     counts: Counts | None = None
+    by_source: dict[str, SourceCounts] = Field(default_factory=dict, description="The counts of each source.")
     failures: list[Failure] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
     ranked_against: RankedAgainst = Field("resume", description="'resume', or 'query' when no resume was given.")

@@ -20,16 +20,25 @@ CSV_COLUMNS = (
     "company",
     "location",
     "posted_at",
+    "salary_min",
+    "salary_max",
+    "salary_currency",
+    "salary_interval",
+    "workplace_type",
+    "employment_type",
+    "department",
     "score",
     "raw_score",
     "fired_weights",
     "matched_keywords",
     "missing_keywords",
     "url",
+    "apply_url",
     "source",
     "job_id",
     "closed",
     "duplicates",
+    "also_at",
 )
 
 
@@ -61,7 +70,7 @@ def render_csv(matches: list[Match]) -> str:
     for match in matches:
         row = match.model_dump(mode="json")
         row["fired_weights"] = "; ".join(f"{term}={weight:g}" for term, weight in match.fired_weights.items())
-        for name in ("matched_keywords", "missing_keywords", "duplicates"):
+        for name in ("matched_keywords", "missing_keywords", "duplicates", "also_at"):
             row[name] = "; ".join(row[name])
         writer.writerow([_cell(row.get(name)) for name in CSV_COLUMNS])
     return out.getvalue()

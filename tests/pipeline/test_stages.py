@@ -16,6 +16,7 @@ class BreakingSource:
     """A source whose search gives `pages` pages of one card each, then fails as a board that went away."""
 
     name = "linkedin"
+    whole_board = False
 
     def __init__(self, pages: int):
         self.pages = pages
@@ -55,7 +56,7 @@ async def test_failure_after_some_pages_keeps_them_and_says_so(store: SqlStore) 
     pages = [refs async for refs in dispatch(execution, OneBoard(BreakingSource(2)), store, notes=notes)]
     assert [[r.job_id for r in refs] for refs in pages] == [["0"], ["1"]]
     assert notes == [
-        "search stopped after 2 page(s): HTTP 503 from "
+        "linkedin: search stopped after 2 page(s): HTTP 503 from "
         "https://www.linkedin.com/jobs-guest/jobs/api/seeMoreJobPostings/search"
     ]
     assert store.get_execution(execution.id).counts.listed == 2

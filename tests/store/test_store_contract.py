@@ -277,3 +277,39 @@ def test_runs_left_pending_are_found(store: Store) -> None:
     assert [r.id for r in store.pending_notifications()] == [run.id]
     store.record_notification(watch.id, run.id, NotifyStatus.SENT, None, 1)
     assert store.pending_notifications() == []
+
+def test_source_counts_tally_each_sources_listings_by_outcome(store: Store) -> None:
+    from jobmatch.models import SourceCounts
+
+    execution = _execution(store)
+    board = "greenhouse:" + "a" * 100  # the longest board name a source takes fits the columns
+    company = [JobRef(source=board, job_id=str(i), url=f"https://boards.greenhouse.io/a/jobs/{i}") for i in range(3)]
+    store.add_listings(execution.id, [_ref("1"), _ref("2"), *company])
+    store.settle_listing(execution.id, _ref("1"), ListingOutcome.CACHED)
+    store.settle_listing(execution.id, company[0], ListingOutcome.FETCHED)
+    store.settle_listing(execution.id, company[1], ListingOutcome.FAILED, "HTTP 500")
+    assert store.source_counts(execution.id) == {
+        "linkedin": SourceCounts(listed=2, cached=1),
+        board: SourceCounts(listed=3, fetched=1, failed=1),
+    }
+    assert store.source_counts(_execution(store).id) == {}
+
+
+def test_watchlists_are_per_key_and_add_each_board_once(store: Store) -> None:
+    from datetime import timedelta
+
+    from jobmatch.models import utcnow
+    from jobmatch.store import WatchedBoard
+
+    now = utcnow()
+    first = WatchedBoard(api_key_id="k1", source="lever:globex", added_at=now)
+    assert store.watch_board(first)
+    assert not store.watch_board(first.model_copy(update={"added_at": now + timedelta(seconds=5)}))
+    assert store.watch_board(WatchedBoard(api_key_id="k1", source="ashby:initech", added_at=now + timedelta(seconds=1)))
+    assert store.watch_board(WatchedBoard(api_key_id="k2", source="lever:globex"))
+    assert [board.source for board in store.watchlist("k1")] == ["lever:globex", "ashby:initech"]
+    assert store.watchlist("k1")[0].added_at == now
+    assert store.unwatch_board("k1", "lever:globex") and not store.unwatch_board("k1", "lever:globex")
+    assert [board.source for board in store.watchlist("k1")] == ["ashby:initech"]
+    assert [board.source for board in store.watchlist("k2")] == ["lever:globex"]
+    assert store.watchlist("nobody") == []

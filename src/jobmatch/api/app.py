@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.routing import Match
 
 from jobmatch import __version__
-from jobmatch.api import routes, routes_watches
+from jobmatch.api import routes, routes_boards, routes_watches
 from jobmatch.api.service import ApiError, SearchService, TooMany
 from jobmatch.config import Settings, get_settings
 from jobmatch.pipeline import make_runner
@@ -78,6 +78,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.include_router(routes.jobscrape)
     app.include_router(routes.v1)
     app.include_router(routes_watches.router)
+    app.include_router(routes_boards.boards)
     app.include_router(routes.resumes, max_body_size=settings.api_max_resume_bytes + _MULTIPART_OVERHEAD)
     app.mount("/static", StaticFiles(directory=routes.STATIC), name="static")
     app.add_exception_handler(ApiError, _api_error)

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -45,6 +46,19 @@ class JobscrapeClient:
             raise ClientError(f"the API's answer has no executionArn: {answer}")
         return answer
 
+    def boards(self) -> list[dict[str, Any]]:
+        """The key's watchlist (jobmatch's /v1 API only)."""
+        boards = self._json("GET", "/v1/boards").get("boards")
+        return boards if isinstance(boards, list) else []
+
+    def watch(self, source: str) -> dict[str, Any]:
+        """Put a company board on the key's watchlist; returns the board."""
+        return self._json("POST", "/v1/boards", json={"source": source})
+
+    def unwatch(self, source: str) -> None:
+        """Take a board off the key's watchlist."""
+        self._json("DELETE", f"/v1/boards/{quote(source, safe=':')}")
+
     def status(self, execution_arn: str) -> dict[str, Any]:
         # A GET with a JSON body, as the original client sends it: an API built for that client reads only this.
         return self._json("GET", "/jobscrape", json={"executionArn": execution_arn})
@@ -76,6 +90,8 @@ class JobscrapeClient:
             body = None
         if response.is_error:
             raise ClientError(f"{method} {path}: {response.status_code} {_reason(body, response)}")
+        if response.status_code == 204:
+            return {}
         if not isinstance(body, dict):
             raise ClientError(f"{method} {path}: expected a JSON object, got {response.text[:200]!r}")
         return body

@@ -7,7 +7,18 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from jobmatch.models import Counts, ExecutionStatus, Failure, Match, Outcome, RankedAgainst, SearchQuery
+from jobmatch.models import (
+    MAX_SOURCES,
+    WATCHLIST,
+    Counts,
+    ExecutionStatus,
+    Failure,
+    Match,
+    Outcome,
+    RankedAgainst,
+    SearchQuery,
+    SourceCounts,
+)
 
 
 def _encodable(value: Any) -> Any:
@@ -25,6 +36,10 @@ def _encodable(value: Any) -> Any:
         for item in value:
             _encodable(item)
     return value
+
+
+# A company board's source name, as the schema states it (the server also takes any case and spaces around it).
+_BOARD_SOURCE = r"(greenhouse|lever|lever:eu|ashby):[A-Za-z0-9_.-]*[A-Za-z0-9][A-Za-z0-9_.-]*"
 
 
 class SearchRequest(SearchQuery):
@@ -45,6 +60,15 @@ class SearchRequest(SearchQuery):
         json_schema_extra={
             "propertyNames": {"pattern": r"\S"},
             "additionalProperties": {"type": "number", "exclusiveMinimum": 0, "maximum": 10},
+        },
+    )
+    sources: list[str] = Field(
+        default_factory=lambda: ["linkedin"],
+        min_length=1,
+        description=SearchQuery.model_fields["sources"].description,
+        json_schema_extra={
+            "maxItems": MAX_SOURCES,
+            "items": {"type": "string", "pattern": rf"^(linkedin|{WATCHLIST}|{_BOARD_SOURCE})$", "maxLength": 106},
         },
     )
     resume_id: str | None = Field(
@@ -84,7 +108,12 @@ class ExecutionQuery(BaseModel):
 class Progress(Counts):
     """Live counters: pages read of those asked for, and postings listed, fetched, cached, failed."""
 
-    pages_requested: int = Field(description="Pages the search asked for (a board may have fewer).")
+    pages_requested: int = Field(
+        description="Search pages the search asked for (a board may have fewer; 0 when it reads company boards only)."
+    )
+    by_source: dict[str, SourceCounts] = Field(
+        default_factory=dict, description="Each source's postings listed, fetched, cached and failed so far."
+    )
 
 
 class LambdaPayload(BaseModel):
@@ -153,6 +182,39 @@ class ResumeView(BaseModel):
     size: int = Field(description="Bytes uploaded.")
     chars: int = Field(description="Characters of text read from it.")
     created_at: datetime
+
+
+class BoardRequest(BaseModel):
+    """A company board to put on the key's watchlist."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    source: str = Field(
+        min_length=1,
+        max_length=200,
+        description="greenhouse:<board_token>, lever:<site>, lever:eu:<site> or ashby:<board_name>.",
+        examples=["greenhouse:stripe"],
+        json_schema_extra={"pattern": rf"^{_BOARD_SOURCE}$", "maxLength": 106},
+    )
+
+    @field_validator("source", mode="before")
+    @classmethod
+    def _valid_text(cls, value: Any) -> Any:
+        return _encodable(value)
+
+
+class BoardView(BaseModel):
+    """A board on the key's watchlist; searches naming the source `watchlist` read every one."""
+
+    source: str
+    added_at: datetime
+
+
+class Watchlist(BaseModel):
+    """The key's watchlist."""
+
+    boards: list[BoardView]
+    limit: int = Field(MAX_SOURCES, description="How many boards a watchlist may hold.")
 
 
 class FieldError(BaseModel):

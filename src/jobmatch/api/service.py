@@ -10,8 +10,11 @@ from collections import OrderedDict, deque
 from pathlib import PurePath
 from typing import Generic, TypeVar
 
+from pydantic import ValidationError
+
 from jobmatch import apikeys
 from jobmatch.api.schemas import (
+    BoardView,
     ExecutionRef,
     JobscrapeOutput,
     JobscrapeStatus,
@@ -21,12 +24,21 @@ from jobmatch.api.schemas import (
     SearchLinks,
     SearchRequest,
     SearchView,
+    Watchlist,
 )
 from jobmatch.config import Settings
 from jobmatch.models import Execution, ExecutionStatus, RankedAgainst, SearchQuery, SearchReport
-from jobmatch.pipeline import Runner, RunnerUnavailable, load_report, outcome
+from jobmatch.pipeline import (
+    EmptyWatchlistError,
+    Runner,
+    RunnerUnavailable,
+    by_source,
+    load_report,
+    outcome,
+    resolve_watchlist,
+)
 from jobmatch.report import ReportFormat, render, render_html
-from jobmatch.store import ApiKey, Resume, Store
+from jobmatch.store import ApiKey, Resume, Store, WatchedBoard, WatchlistError, unwatch, watch
 
 log = logging.getLogger(__name__)
 K = TypeVar("K")
@@ -171,7 +183,7 @@ class SearchService:
         values = request.model_dump(exclude={"resume_id"})
         if "top_n" not in request.model_fields_set:
             values["top_n"] = self.settings.top_n
-        query = SearchQuery.model_validate(values)
+        query = self._with_watchlist(SearchQuery.model_validate(values), key)
         resume = self._resume_for(key, request.resume_id)
         limit = key.max_running if key.max_running is not None else self.settings.api_max_running_per_key
         with self._submit_lock:
@@ -211,7 +223,7 @@ class SearchService:
             id=execution.id,
             status=execution.status,
             query=execution.query,
-            progress=_progress(execution),
+            progress=self._progress(execution),
             error=execution.error,
             outcome=outcome(execution),
             ranked_against=_ranked_against(execution),
@@ -263,7 +275,7 @@ class SearchService:
         return JobscrapeStatus(
             executionArn=self.arn(execution.id),
             status=execution.status,
-            progress=_progress(execution),
+            progress=self._progress(execution),
             error=execution.error,
             outcome=outcome(execution),
             output=output,
@@ -313,6 +325,23 @@ class SearchService:
         execution = self._owned(key, execution_id)
         return render(self._report(execution.id), fmt)
 
+    # Watchlists
+
+    def watchlist(self, key: ApiKey) -> Watchlist:
+        return Watchlist(boards=[_board_view(board) for board in self._store.watchlist(key.id)])
+
+    def watch_board(self, key: ApiKey, source: str) -> tuple[BoardView, bool]:
+        """Put a company board on the key's watchlist; (the board, whether it was added now)."""
+        try:
+            board, added = watch(self._store, key.id, source)
+        except WatchlistError as exc:
+            raise Unprocessable(f"source: {exc}") from None
+        return _board_view(board), added
+
+    def unwatch_board(self, key: ApiKey, source: str) -> None:
+        if not unwatch(self._store, key.id, source):
+            raise NotFound(f"no board {source!r} on this key's watchlist")
+
     # Ids
 
     def arn(self, execution_id: str) -> str:
@@ -324,6 +353,22 @@ class SearchService:
         return execution_arn.strip().rsplit(":", 1)[-1]
 
     # Helpers
+
+    def _with_watchlist(self, query: SearchQuery, key: ApiKey) -> SearchQuery:
+        try:
+            return resolve_watchlist(query, self._store, key.id)
+        except EmptyWatchlistError as exc:
+            raise Unprocessable(str(exc)) from None
+        except ValidationError as exc:
+            raise Unprocessable("; ".join(f"sources: {error['msg']}" for error in exc.errors())) from None
+
+    def _progress(self, execution: Execution) -> Progress:
+        counts = execution.counts
+        return Progress(
+            **counts.model_dump(exclude={"settled"}),
+            pages_requested=execution.query.search_pages,
+            by_source=by_source(self._store, execution),
+        )
 
     def _owned(self, key: ApiKey, execution_id: str) -> Execution:
         execution = self._store.get_execution(execution_id) if execution_id else None
@@ -417,9 +462,8 @@ class RateWindow:
             return None
 
 
-def _progress(execution: Execution) -> Progress:
-    counts = execution.counts
-    return Progress(**counts.model_dump(exclude={"settled"}), pages_requested=execution.query.pages)
+def _board_view(board: WatchedBoard) -> BoardView:
+    return BoardView(source=board.source, added_at=board.added_at)
 
 
 def _ranked_against(execution: Execution) -> RankedAgainst:

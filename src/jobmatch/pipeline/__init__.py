@@ -7,10 +7,12 @@ from jobmatch.pipeline.runner import Runner, RunnerUnavailable, follow, make_run
 from jobmatch.pipeline.stages import (
     ABORTED_REASON,
     Boards,
+    EmptyWatchlistError,
     ScrapeResult,
     SearchFailed,
     abandon,
     analyze,
+    by_source,
     complete,
     deadline_reason,
     dispatch,
@@ -22,6 +24,7 @@ from jobmatch.pipeline.stages import (
     outcome,
     past_deadline,
     ready_to_analyze,
+    resolve_watchlist,
     scrape,
     stale_before,
 )
@@ -29,12 +32,14 @@ from jobmatch.pipeline.stages import (
 __all__ = [
     "ABORTED_REASON",
     "Boards",
+    "EmptyWatchlistError",
     "Runner",
     "RunnerUnavailable",
     "ScrapeResult",
     "SearchFailed",
     "abandon",
     "analyze",
+    "by_source",
     "complete",
     "deadline_reason",
     "dispatch",
@@ -48,6 +53,7 @@ __all__ = [
     "outcome",
     "past_deadline",
     "ready_to_analyze",
+    "resolve_watchlist",
     "scrape",
     "stale_before",
 ]

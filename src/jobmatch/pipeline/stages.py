@@ -8,6 +8,8 @@ embedded runner, Celery tasks and Lambda handlers all run the same code.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -16,20 +18,33 @@ from typing import TYPE_CHECKING
 
 from jobmatch.config import Settings
 from jobmatch.models import (
+    WATCHLIST,
     Execution,
     ExecutionStatus,
     JobPosting,
     JobRef,
     ListingOutcome,
     Outcome,
+    SearchQuery,
     SearchReport,
+    SourceCounts,
     utcnow,
 )
-from jobmatch.sources import FetchError, HostLimiter, PoliteClient, Source, make_source
+from jobmatch.sources import (
+    FetchError,
+    HostLimiter,
+    PoliteClient,
+    Source,
+    UnknownSourceError,
+    make_source,
+    matches_query,
+)
 from jobmatch.store import Store
 
 if TYPE_CHECKING:
     from jobmatch.ranking import Ranker
+
+log = logging.getLogger(__name__)
 
 ABORTED_REASON = "search aborted"
 UNSCRAPED_REASON = "no scrape stored this posting"
@@ -131,9 +146,35 @@ def load_report(store: Store, execution_id: str) -> SearchReport | None:
         outcome=outcome(execution),
         query=execution.query,
         counts=execution.counts,
+        by_source=by_source(store, execution),
         failures=store.failures(execution_id),
         **{key: results[key] for key in ("matches", "notes", "ranked_against") if key in results},
     )
+
+
+def by_source(store: Store, execution: Execution) -> dict[str, SourceCounts]:
+    """The counts of each source the search names, in its order; a source that listed nothing shows zeros."""
+    counted = store.source_counts(execution.id)
+    return {name: counted.pop(name, SourceCounts()) for name in execution.query.sources} | counted
+
+
+class EmptyWatchlistError(ValueError):
+    """A search that names the watchlist of a key whose watchlist holds no board."""
+
+
+def resolve_watchlist(query: SearchQuery, store: Store, owner: str) -> SearchQuery:
+    """The query with the source `watchlist` replaced by the boards on `owner`'s watchlist (at submission, so the
+    search records the boards it read). EmptyWatchlistError when the list is empty; pydantic's ValidationError,
+    naming `sources`, when the boards make the search name more than MAX_SOURCES."""
+    if WATCHLIST not in query.sources:
+        return query
+    watched = [board.source for board in store.watchlist(owner)]
+    if not watched:
+        raise EmptyWatchlistError(
+            "sources: the watchlist is empty; add boards to it first (`jobmatch boards add`, or POST /v1/boards)"
+        )
+    sources = [source for name in query.sources for source in (watched if name == WATCHLIST else [name])]
+    return SearchQuery.model_validate({**query.model_dump(), "sources": sources})
 
 
 # The boards a search reads
@@ -190,25 +231,111 @@ async def open_boards(
 async def dispatch(
     execution: Execution, boards: Boards, store: Store, *, notes: list[str] | None = None
 ) -> AsyncIterator[list[JobRef]]:
-    """Page through the search; record each page's cards and yield those this execution has not listed yet.
+    """Read every source of the search at once; record each page's cards and yield those still to be scraped.
 
-    A search whose first page cannot be fetched raises SearchFailed; one that fails later stops there, keeps what it
-    listed, and says so in `notes`.
+    Each source is read by its own task (each host keeps its own politeness through the client's shared limiter),
+    and pages are yielded as they arrive, whichever source they come from. Per page: a company board's cards
+    (`whole_board`) are kept only when they pass `matches_query`, the rest counted as `filtered`; the cards this
+    execution has not listed yet are listed; those that are already complete postings (Lever's, Ashby's) are stored
+    and settled FETCHED here; only bare cards are yielded, for `scrape`.
+
+    A source that cannot be read at all (unknown board, failing after retries) is noted with its reason and
+    counted in `sources_failed`; one that fails after some pages keeps what it listed, is noted and counts a
+    `pages_failed`. SearchFailed is raised only when every source failed.
     """
-    source = boards.get(execution.query.source)
-    pages = 0
+    said = notes if notes is not None else []
+    names = execution.query.sources
+    arrived: asyncio.Queue[list[JobRef] | None] = asyncio.Queue()
+    failed: dict[str, str] = {}
+
+    async def read(name: str) -> None:
+        try:
+            reason = await _read_source(execution, name, boards, store, arrived, said)
+            if reason is not None:
+                failed[name] = reason
+        finally:
+            arrived.put_nowait(None)  # this source is done
+
+    readers = [asyncio.create_task(read(name)) for name in names]
     try:
-        async for cards in source.search(execution.query):
+        running = len(readers)
+        while running:
+            refs = await arrived.get()
+            if refs is None:
+                running -= 1
+            elif refs:
+                yield refs
+    finally:
+        # The caller may stop early (an abort, a deadline): the other sources stop with it.
+        for reader in readers:
+            reader.cancel()
+        await asyncio.gather(*readers, return_exceptions=True)
+    if names and len(failed) == len(names):
+        if len(names) == 1:
+            raise SearchFailed(failed[names[0]])
+        raise SearchFailed("no source could be read: " + "; ".join(f"{n}: {why}" for n, why in failed.items()))
+
+
+async def _read_source(
+    execution: Execution,
+    name: str,
+    boards: Boards,
+    store: Store,
+    arrived: asyncio.Queue[list[JobRef] | None],
+    notes: list[str],
+) -> str | None:
+    """Page through one source into `arrived`; returns why it could not be read at all, None when it could."""
+    query, pages = execution.query, 0
+    try:
+        source = boards.get(name)
+        async for cards in source.search(query):
             pages += 1
-            # The page first: a poll that sees a page's cards sees the page counted too.
-            store.record_page(execution.id, pages)
-            yield store.add_listings(execution.id, cards)
+            if source.whole_board:
+                kept = [card for card in cards if matches_query(card, query)]
+                if len(kept) < len(cards):
+                    store.increment(execution.id, filtered=len(cards) - len(kept))
+            else:
+                # The page first: a poll that sees a page's cards sees the page counted too.
+                store.record_page(execution.id, pages)
+                kept = cards
+            arrived.put_nowait(_list(execution.id, kept, store))
+        return None
     except FetchError as exc:
-        if pages == 0:
-            raise SearchFailed(exc.reason) from None
-        store.increment(execution.id, pages_failed=1)
-        if notes is not None:
-            notes.append(f"search stopped after {pages} page(s): {exc.reason}")
+        reason = exc.reason
+    except UnknownSourceError as exc:
+        reason = str(exc)
+    except Exception as exc:  # one board answering what no parser expected must not end the others
+        log.exception("source %s of search %s failed", name, execution.id)
+        reason = f"unexpected error: {type(exc).__name__}: {exc}"
+    if pages == 0:
+        store.increment(execution.id, sources_failed=1)
+        notes.append(f"{name} could not be read: {reason}")
+        return reason
+    store.increment(execution.id, pages_failed=1)
+    notes.append(f"{name}: search stopped after {pages} page(s): {reason}")
+    return None
+
+
+def _list(execution_id: str, cards: list[JobRef], store: Store) -> list[JobRef]:
+    """List the cards not listed before; store and settle those that are complete postings; return the bare rest."""
+    complete = {card.key: card for card in cards if isinstance(card, JobPosting)}
+    # Listings keep the card alone: a complete posting's description lives in postings, once.
+    added = store.add_listings(execution_id, [_bare(card) for card in cards])
+    bare: list[JobRef] = []
+    for ref in added:
+        posting = complete.get(ref.key)
+        if posting is None:
+            bare.append(ref)
+            continue
+        store.save_posting(posting)
+        _settle(execution_id, store, ScrapeResult(ref, ListingOutcome.FETCHED, posting))
+    return bare
+
+
+def _bare(card: JobRef) -> JobRef:
+    if type(card) is JobRef:
+        return card
+    return JobRef.model_validate(card.model_dump(include=set(JobRef.model_fields)))
 
 
 async def scrape(execution_id: str, ref: JobRef, boards: Boards, store: Store) -> ScrapeResult:

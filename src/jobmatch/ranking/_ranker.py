@@ -11,11 +11,11 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from jobmatch.config import Settings, get_settings
-from jobmatch.models import JobPosting, Match
+from jobmatch.models import POSTING_DETAILS, JobPosting, Match
 from jobmatch.ranking import _encoder, _keywords
 from jobmatch.ranking._analysis import PostingText, analyse, resume_terms
 from jobmatch.ranking._cache import EmbeddingCache, MemoryEmbeddingCache, embedding_key
-from jobmatch.ranking._dedup import fold_duplicates
+from jobmatch.ranking._dedup import also_at, fold_duplicates
 from jobmatch.ranking._lexical import bm25
 from jobmatch.ranking._text import passages, posting_body, resume_body, target_title
 from jobmatch.ranking._words import fired_weights
@@ -171,6 +171,7 @@ class Ranker:
             company=posting.company,
             location=posting.location,
             posted_at=posting.posted_at,
+            **posting.model_dump(include=set(POSTING_DETAILS)),
             score=round(item.adjusted, 6),
             raw_score=round(item.raw, 6),
             similarity=round(item.similarity, 6),
@@ -178,6 +179,7 @@ class Ranker:
             matched_keywords=shared,
             missing_keywords=missing,
             duplicates=[kept[i].job_id for i in folded.get(item.index, [])],
+            also_at=also_at(posting, [kept[i] for i in folded.get(item.index, [])]),
             closed=posting.closed,
         )
 

@@ -18,7 +18,13 @@ from jobmatch.sources._http import (
     RetryPolicy,
 )
 from jobmatch.sources._limits import HostLimiter, LocalHostLimiter, Pacing
-from jobmatch.sources._registry import ACCEPTED_FORMS, UnknownSourceError, check_source_name, make_source
+from jobmatch.sources._registry import (
+    ACCEPTED_FORMS,
+    UnknownSourceError,
+    check_source_name,
+    make_source,
+    whole_board,
+)
 
 if TYPE_CHECKING:
     from jobmatch.sources._redis_limits import RedisHostLimiter
@@ -42,6 +48,7 @@ __all__ = [
     "check_source_name",
     "make_source",
     "matches_query",
+    "whole_board",
 ]
 
 

@@ -48,6 +48,11 @@ def check_source_name(name: str) -> str:
     return f"{prefix}:{board}" if board else prefix
 
 
+def whole_board(name: str) -> bool:
+    """Whether the source `name` is a company board, read whole and filtered (UnknownSourceError for no source)."""
+    return SOURCES[_split(name)[0]].whole_board
+
+
 def make_source(name: str, client: PoliteClient, settings: Settings) -> Source:
     """The source called `name`, speaking through `client`."""
     prefix, board = _split(name)

@@ -7,6 +7,11 @@ filter runs on the cards first, so a "Data Scientist" search at a 400-job compan
 400 descriptions (the list with `content=true` would be megabytes for a board that size), and the store's cache
 skips postings already read.
 
+Politeness: a company board's list is read like a posting (within the host's in-flight limit, retried with the
+project's backoff, honouring `Retry-After`), not at the search-page pace (`page_delay`). That pause keeps LinkedIn's
+search from taking a fast pager for a bot; these APIs are public JSON made for companies' own job widgets, and one
+list per board is already the least a reader can ask. So thirty boards on one host are read in seconds, not minutes.
+
 `content` is HTML that is itself entity-escaped (`&lt;p&gt;`, a literal `&` arrives as `&amp;amp;`): it is unescaped
 once, then read as HTML.
 """
@@ -63,7 +68,8 @@ class GreenhouseSource:
     async def search(self, query: SearchQuery) -> AsyncIterator[list[JobRef]]:
         """Yield every job on the board as a bare card, in one list (the API does not page); the query is not used
         here, the caller filters the cards."""
-        response = await self._client.get(self._base + JOBS_API.format(token=quote(self.board)), paced=True)
+        # Not paced: see the module's note on politeness.
+        response = await self._client.get(self._base + JOBS_API.format(token=quote(self.board)))
         yield parse_job_list(json_body(response), self.board)
 
     async def fetch(self, ref: JobRef) -> JobPosting:

@@ -60,7 +60,8 @@ class LeverSource:
         skip = 0
         while True:
             params: dict[str, str | int] = {"mode": "json", "skip": skip, "limit": PAGE_SIZE}
-            response = await self._client.get(url, params=params, paced=True)
+            # Not paced: a site's pages come one after another anyway (Greenhouse's module says why).
+            response = await self._client.get(url, params=params)
             page = json_body(response)
             postings = parse_postings(page, self.name)
             fresh = [posting for posting in postings if posting.job_id not in seen]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from jobmatch.config import Settings
 from jobmatch.models import (
+    MAX_SOURCES,
     Execution,
     ExecutionStatus,
     Failure,
@@ -24,10 +25,23 @@ from jobmatch.models import (
     Reported,
     Watch,
     WatchRun,
+    SourceCounts,
     utcnow,
 )
 
-__all__ = ["LOCAL_OWNER", "ApiKey", "ListingOutcome", "Resume", "Store", "keep_resume", "open_store"]
+__all__ = [
+    "LOCAL_OWNER",
+    "ApiKey",
+    "ListingOutcome",
+    "Resume",
+    "Store",
+    "WatchedBoard",
+    "WatchlistError",
+    "keep_resume",
+    "open_store",
+    "unwatch",
+    "watch",
+]
 
 # Who owns the resumes the command line keeps for its own searches (API keys' ids are 16 hex characters).
 LOCAL_OWNER = "local"
@@ -83,6 +97,10 @@ class Store(Protocol):
         ...
 
     def failures(self, execution_id: str) -> list[Failure]: ...
+    def source_counts(self, execution_id: str) -> dict[str, SourceCounts]:
+        """Per source the execution listed from: its postings listed, and how many ended fetched, cached, failed."""
+        ...
+
     def unsettled_listings(self, execution_id: str) -> list[JobRef]: ...
     def get_listing(self, execution_id: str, source: str, job_id: str) -> JobRef | None:
         """One card this execution listed (a Scraper Lambda gets only the posting's id through Step Functions)."""
@@ -192,6 +210,20 @@ class Store(Protocol):
     def posting_statuses(self, api_key_id: str) -> list[PostingStatus]: ...
 
 
+    # Watchlists: the company boards a key (or the command line, as LOCAL_OWNER) reads with `--source watchlist`
+    def watchlist(self, api_key_id: str) -> list[WatchedBoard]:
+        """The key's boards, in the order they were added."""
+        ...
+
+    def watch_board(self, board: WatchedBoard) -> bool:
+        """Add a board to its key's watchlist; False (nothing changed) when it was there already."""
+        ...
+
+    def unwatch_board(self, api_key_id: str, source: str) -> bool:
+        """Take a board off the key's watchlist; False when it was not on it."""
+        ...
+
+
 class ApiKey(BaseModel):
     """A client of the HTTP service; the key itself is never stored, only its hash."""
 
@@ -213,6 +245,14 @@ class Resume(BaseModel):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class WatchedBoard(BaseModel):
+    """A board on a key's watchlist."""
+
+    api_key_id: str
+    source: str = Field(description="The source name, e.g. greenhouse:stripe.")
+    added_at: datetime = Field(default_factory=utcnow)
+
+
 def open_store(settings: Settings) -> Store:
     """The store for `settings.database_url`."""
     if settings.database_url.startswith("dynamodb://"):
@@ -222,6 +262,53 @@ def open_store(settings: Settings) -> Store:
     from jobmatch.store.sql import SqlStore
 
     return SqlStore(settings.database_url)
+
+
+class WatchlistError(ValueError):
+    """A board that cannot go on a watchlist: not a company board, or the watchlist is full."""
+
+
+def watch(store: Store, owner: str, source: str) -> tuple[WatchedBoard, bool]:
+    """Put the company board `source` on `owner`'s watchlist; (the board, whether it was added now)."""
+    from jobmatch.sources import UnknownSourceError, check_source_name, whole_board
+
+    try:
+        name = check_source_name(source)
+    except UnknownSourceError as exc:
+        raise WatchlistError(str(exc)) from None
+    if not whole_board(name):
+        raise WatchlistError(f"{name!r} is not a company board; a watchlist holds greenhouse, lever and ashby boards")
+    watched = store.watchlist(owner)
+    existing = next((board for board in watched if board.source == name), None)
+    if existing is not None:
+        return existing, False
+    if len(watched) >= MAX_SOURCES:
+        raise WatchlistError(f"the watchlist already holds {MAX_SOURCES} boards, its limit; remove one first")
+    board = WatchedBoard(api_key_id=owner, source=name)
+    return board, store.watch_board(board)
+
+
+def unwatch(store: Store, owner: str, source: str) -> bool:
+    """Take `source` off `owner`'s watchlist; False when it was not on it."""
+    from jobmatch.sources import UnknownSourceError, check_source_name
+
+    try:
+        name = check_source_name(source)
+    except UnknownSourceError:
+        return False  # no such source, so not on any list
+    return store.unwatch_board(owner, name)
+
+
+def tally_sources(rows: Iterable[tuple[str, str, int]]) -> dict[str, SourceCounts]:
+    """(source, listing state, how many) rows as each source's counts: every store's `source_counts`."""
+    counts: dict[str, SourceCounts] = {}
+    for source, state, number in rows:
+        entry = counts.setdefault(source, SourceCounts())
+        entry.listed += number
+        if state != ListingOutcome.LISTED:
+            counter = ListingOutcome(state).counter
+            setattr(entry, counter, getattr(entry, counter) + number)
+    return counts
 
 
 def keep_resume(store: Store, text: str, *, filename: str = "resume.txt", size: int | None = None) -> Resume:

@@ -35,11 +35,12 @@ from jobmatch.models import (
     PostingStatus,
     Reported,
     SearchQuery,
+    SourceCounts,
     Watch,
     WatchRun,
     utcnow,
 )
-from jobmatch.store import ApiKey, ListingOutcome, Resume
+from jobmatch.store import ApiKey, ListingOutcome, Resume, WatchedBoard, tally_sources
 
 EXEC_SK = "exec"
 LISTING_PREFIX = "listing#"
@@ -280,6 +281,12 @@ class DynamoStore:
             for ref, item in self._listings(execution_id)
             if item["state"] == ListingOutcome.FAILED
         ]
+
+    def source_counts(self, execution_id: str) -> dict[str, SourceCounts]:
+        tally: dict[tuple[str, str], int] = {}
+        for ref, item in self._listings(execution_id):
+            tally[ref.source, item["state"]] = tally.get((ref.source, item["state"]), 0) + 1
+        return tally_sources((source, state, number) for (source, state), number in tally.items())
 
     def unsettled_listings(self, execution_id: str) -> list[JobRef]:
         return [ref for ref, item in self._listings(execution_id) if item["state"] == ListingOutcome.LISTED]
@@ -603,6 +610,27 @@ class DynamoStore:
             "next_run_at": _iso(watch.next_run_at),
         }
         return {"TableName": self.accounts.name, "Item": item}
+
+
+    # Watchlists: pk "watchlist#<key id>", sk the source name
+
+    def watchlist(self, api_key_id: str) -> list[WatchedBoard]:
+        items = _query(self.accounts, Key("pk").eq(f"watchlist#{api_key_id}"))
+        boards = [
+            WatchedBoard(api_key_id=api_key_id, source=item["sk"], added_at=_parse(item["added_at"])) for item in items
+        ]
+        return sorted(boards, key=lambda board: (board.added_at, board.source))
+
+    def watch_board(self, board: WatchedBoard) -> bool:
+        item = {"pk": f"watchlist#{board.api_key_id}", "sk": board.source, "added_at": _iso(board.added_at)}
+        return _conditional(lambda: self.accounts.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)"))
+
+    def unwatch_board(self, api_key_id: str, source: str) -> bool:
+        return _conditional(
+            lambda: self.accounts.delete_item(
+                Key={"pk": f"watchlist#{api_key_id}", "sk": source}, ConditionExpression="attribute_exists(pk)"
+            )
+        )
 
     # Helpers
 

@@ -45,18 +45,21 @@ from jobmatch.models import (
     PostingStatus,
     Reported,
     SearchQuery,
+    SourceCounts,
     Watch,
     WatchRun,
     utcnow,
 )
-from jobmatch.store import ApiKey, ListingOutcome, Resume
+from jobmatch.store import ApiKey, ListingOutcome, Resume, WatchedBoard, tally_sources
 
 metadata = MetaData()
+# A source name: "linkedin", or a prefix and a board of up to 100 characters ("greenhouse:<board_token>").
+SOURCE_NAME_LENGTH = 128
 
 postings = Table(
     "postings",
     metadata,
-    Column("source", String(32), primary_key=True),
+    Column("source", String(SOURCE_NAME_LENGTH), primary_key=True),
     Column("job_id", String(64), primary_key=True),
     Column("url", Text, nullable=False),
     Column("title", Text, nullable=False, default=""),
@@ -101,7 +104,7 @@ listings = Table(
     "listings",
     metadata,
     Column("execution_id", String(64), primary_key=True),
-    Column("source", String(32), primary_key=True),
+    Column("source", String(SOURCE_NAME_LENGTH), primary_key=True),
     Column("job_id", String(64), primary_key=True),
     Column("position", Integer, nullable=False),
     Column("card", JSON, nullable=False),
@@ -140,6 +143,14 @@ resumes = Table(
     Column("text", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
+watchlist_boards = Table(
+    "watchlist_boards",
+    metadata,
+    Column("api_key_id", String(32), primary_key=True),
+    Column("source", String(SOURCE_NAME_LENGTH), primary_key=True),
+    Column("added_at", DateTime(timezone=True), nullable=False),
+)
+
 
 # Watches: saved searches on a schedule, their runs, what each reported, and each key's marks on postings.
 watches = Table(
@@ -384,6 +395,15 @@ class SqlStore:
                 .order_by(listings.c.position)
             ).mappings()
             return [Failure(source=row["source"], job_id=row["job_id"], reason=row["reason"] or "") for row in rows]
+
+    def source_counts(self, execution_id: str) -> dict[str, SourceCounts]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(listings.c.source, listings.c.state, func.count())
+                .where(listings.c.execution_id == execution_id)
+                .group_by(listings.c.source, listings.c.state)
+            ).all()
+        return tally_sources((source, state, number) for source, state, number in rows)
 
     def unsettled_listings(self, execution_id: str) -> list[JobRef]:
         with self.engine.connect() as conn:
@@ -695,6 +715,36 @@ class SqlStore:
         with self.engine.connect() as conn:
             row = conn.execute(select(watches).where(condition)).mappings().first()
         return _watch(row) if row else None
+
+    # Watchlists
+
+    def watchlist(self, api_key_id: str) -> list[WatchedBoard]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(watchlist_boards)
+                .where(watchlist_boards.c.api_key_id == api_key_id)
+                .order_by(watchlist_boards.c.added_at, watchlist_boards.c.source)
+            ).mappings()
+            return [WatchedBoard(**{**row, "added_at": _aware(row["added_at"])}) for row in rows]
+
+    def watch_board(self, board: WatchedBoard) -> bool:
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                self._insert(watchlist_boards)
+                .values(**board.model_dump())
+                .on_conflict_do_nothing()
+                .returning(watchlist_boards.c.source)
+            )
+            return result.first() is not None
+
+    def unwatch_board(self, api_key_id: str, source: str) -> bool:
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                watchlist_boards.delete().where(
+                    watchlist_boards.c.api_key_id == api_key_id, watchlist_boards.c.source == source
+                )
+            )
+        return result.rowcount == 1
 
 
 class _AlreadyReported(Exception):

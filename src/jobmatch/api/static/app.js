@@ -47,6 +47,27 @@ function parseWeights(text) {
   return scores;
 }
 
+function parseSources(text) {
+  return text.split(/[\n,]/).map((name) => name.trim()).filter((name) => name);
+}
+
+function salary(match) {
+  const amounts = [match.salary_min, match.salary_max].filter((v) => v !== null && v !== undefined)
+    .map((v) => v.toLocaleString("en-US", { maximumFractionDigits: v >= 100 ? 0 : 2 }));
+  if (!amounts.length) return "";
+  const span = [...new Set(amounts)].join("–");
+  return (match.salary_currency ? match.salary_currency + " " : "") + span +
+    (match.salary_interval ? " per " + match.salary_interval : "");
+}
+
+function link(url, text) {
+  const href = safeHref(url);
+  if (!href) return null;
+  const a = el("a", null, text);
+  a.href = href; a.rel = "noopener noreferrer"; a.target = "_blank";
+  return a;
+}
+
 function showError(message) {
   const box = $("error");
   box.textContent = message;
@@ -75,7 +96,11 @@ function showProgress(search) {
   $("shortfalls").replaceChildren(...shortfalls.map((line) => el("li", null, line)));
   $("incomplete").hidden = shortfalls.length === 0;
   $("counters").textContent = `Pages ${p.pages} of ${p.pages_requested} · listed ${p.listed} · ` +
-    `fetched ${p.fetched} · cached ${p.cached} · failed ${p.failed} · retried requests ${p.retries}`;
+    `fetched ${p.fetched} · cached ${p.cached} · failed ${p.failed} · filtered ${p.filtered} · ` +
+    `retried requests ${p.retries}`;
+  const sources = Object.entries(p.by_source || {});
+  $("by-source").replaceChildren(...(sources.length > 1 ? sources : []).map(([name, c]) =>
+    el("li", null, `${name}: listed ${c.listed} · fetched ${c.fetched} · cached ${c.cached} · failed ${c.failed}`)));
 }
 
 function chips(label, items, className) {
@@ -103,6 +128,19 @@ function card(match) {
   if (match.posted_at) meta.append(" · ", el("span", "posted", "posted " + match.posted_at));
   if (match.closed) meta.append(" · ", el("span", "closed", "no longer accepting applications"));
   article.append(meta);
+  const facts = [salary(match), match.workplace_type, match.employment_type, match.department].filter((f) => f);
+  const apply = match.apply_url ? link(match.apply_url, "Apply") : null;
+  if (facts.length || apply) {
+    const details = el("div", "details", facts.join(" · "));
+    if (apply) details.append(facts.length ? " · " : "", apply);
+    article.append(details);
+  }
+  const elsewhere = (match.also_at || []).filter((url) => safeHref(url)).map((url) => link(url, new URL(url).host));
+  if (elsewhere.length) {
+    const row = el("div", "also-at", "Also posted at: ");
+    elsewhere.forEach((a, i) => row.append(...(i ? [", ", a] : [a])));
+    article.append(row);
+  }
   const weights = Object.entries(match.fired_weights).map(([term, w]) => `${term} ×${w}`);
   if (weights.length) article.append(chips("Weights", weights, "weight"));
   if (match.matched_keywords.length) article.append(chips("You have", match.matched_keywords, "have"));
@@ -150,6 +188,8 @@ async function submit(event) {
       post_time: Number($("post_time").value || 1),
       word_scores: parseWeights($("word_scores").value),
     };
+    const sources = parseSources($("sources").value);
+    if (sources.length) body.sources = sources;
     const file = $("resume").files[0];
     if (file) {
       const form = new FormData();
