@@ -15,6 +15,14 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from jobmatch._options import (
+    LocationOption,
+    PagesOption,
+    PostTimeOption,
+    QueryArgument,
+    SourceOption,
+    WordScoreOption,
+)
 from jobmatch.config import Settings, get_settings
 from jobmatch.models import ExecutionStatus, Match, SearchQuery, SearchReport
 
@@ -88,9 +96,9 @@ def _validation_message(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
-def _word_scores(values: list[str]) -> dict[str, float]:
+def _word_scores(values: list[str] | None) -> dict[str, float]:
     scores: dict[str, float] = {}
-    for value in values:
+    for value in values or []:
         term, sep, weight = value.rpartition("=")
         try:
             if not sep or not term.strip():
@@ -154,24 +162,6 @@ def _table(matches: list[Match]) -> Table:
     return table
 
 
-# The search options `search` and `submit` share.
-QueryArgument = Annotated[str, typer.Argument(help="Job title or keywords, e.g. 'Data Scientist'.")]
-LocationOption = Annotated[str, typer.Option(help="Where, e.g. Chicago.")]
-PagesOption = Annotated[int, typer.Option(help="Search result pages to read (1-100, ~10 postings each).")]
-PostTimeOption = Annotated[float, typer.Option("--post-time", help="Only postings listed within this many days.")]
-WordScoreOption = Annotated[list[str], typer.Option("--word-score", help="TERM=WEIGHT, repeatable, e.g. phd=1.1.")]
-SourceOption = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--source",
-        help=(
-            "A board to read, repeatable: linkedin (the default), greenhouse:<board>, lever:<site>, lever:eu:<site>, "
-            "ashby:<board>, or watchlist (every board on your watchlist, see `jobmatch boards`)."
-        ),
-    ),
-]
-
-
 @app.command()
 def search(
     query: QueryArgument,
@@ -181,13 +171,15 @@ def search(
     resume: Annotated[
         Path | None, typer.Option(help="Your resume: PDF, DOCX or text. Without it, ranks against the query.")
     ] = None,
-    word_score: WordScoreOption = [],
+    word_score: WordScoreOption = None,
     source: SourceOption = None,
     top: Annotated[int | None, typer.Option(help="How many matches to keep.")] = None,
     exclude_company: Annotated[
-        list[str], typer.Option(help="Drop postings of companies containing this; repeatable.")
-    ] = [],
-    exclude_title: Annotated[list[str], typer.Option(help="Drop postings whose title contains this; repeatable.")] = [],
+        list[str] | None, typer.Option(help="Drop postings of companies containing this; repeatable.")
+    ] = None,
+    exclude_title: Annotated[
+        list[str] | None, typer.Option(help="Drop postings whose title contains this; repeatable.")
+    ] = None,
     out: Annotated[Path | None, typer.Option(help="Write the report here.")] = None,
     fmt: Annotated[
         str | None, typer.Option("--format", help="html, json or csv (default: by --out's suffix, else a table).")
@@ -205,8 +197,8 @@ def search(
             post_time=post_time,
             word_scores=_word_scores(word_score),
             top_n=top or settings.top_n,
-            company_blocklist=exclude_company,
-            title_blocklist=exclude_title,
+            company_blocklist=exclude_company or [],
+            title_blocklist=exclude_title or [],
             sources=source or ["linkedin"],
         )
     )
@@ -311,9 +303,11 @@ def rank(
     resume: Annotated[Path, typer.Option(help="Your resume: PDF, DOCX or text.")],
     jobs: Annotated[Path, typer.Option(help="Postings: .jsonl, .json or .csv (JobSpy's CSV works).")],
     top: Annotated[int | None, typer.Option(help="How many matches to keep.")] = None,
-    word_score: Annotated[list[str], typer.Option("--word-score", help="TERM=WEIGHT, repeatable.")] = [],
-    exclude_company: Annotated[list[str], typer.Option(help="Drop postings of companies containing this.")] = [],
-    exclude_title: Annotated[list[str], typer.Option(help="Drop postings whose title contains this.")] = [],
+    word_score: Annotated[list[str] | None, typer.Option("--word-score", help="TERM=WEIGHT, repeatable.")] = None,
+    exclude_company: Annotated[
+        list[str] | None, typer.Option(help="Drop postings of companies containing this.")
+    ] = None,
+    exclude_title: Annotated[list[str] | None, typer.Option(help="Drop postings whose title contains this.")] = None,
     out: Annotated[Path | None, typer.Option(help="Write the result here.")] = None,
     fmt: Annotated[str | None, typer.Option("--format", help="table, json, csv or html.")] = None,
 ) -> None:
@@ -336,8 +330,8 @@ def rank(
         postings,
         word_scores=scores,
         top_n=top or settings.top_n,
-        company_blocklist=exclude_company,
-        title_blocklist=exclude_title,
+        company_blocklist=exclude_company or [],
+        title_blocklist=exclude_title or [],
     )
     _emit(SearchReport(matches=ranking.matches), chosen, out, matches_only=True)
 
@@ -478,13 +472,15 @@ def submit(
     location: LocationOption = "",
     pages: PagesOption = 1,
     post_time: PostTimeOption = 1,
-    word_score: WordScoreOption = [],
+    word_score: WordScoreOption = None,
     source: SourceOption = None,
     top: Annotated[int | None, typer.Option(help="How many matches to keep (jobmatch APIs only).")] = None,
     exclude_company: Annotated[
-        list[str], typer.Option(help="Drop companies containing this (jobmatch APIs only).")
-    ] = [],
-    exclude_title: Annotated[list[str], typer.Option(help="Drop titles containing this (jobmatch APIs only).")] = [],
+        list[str] | None, typer.Option(help="Drop companies containing this (jobmatch APIs only).")
+    ] = None,
+    exclude_title: Annotated[
+        list[str] | None, typer.Option(help="Drop titles containing this (jobmatch APIs only).")
+    ] = None,
     resume: Annotated[
         Path | None, typer.Option(help="Upload this resume first (jobmatch APIs only); else the API's own choice.")
     ] = None,
@@ -493,7 +489,8 @@ def submit(
     out: Annotated[Path | None, typer.Option(help="Save the HTML report here (default: jobmatch-<id>.html).")] = None,
     open_report: Annotated[bool, typer.Option("--open", help="Open the report in the browser.")] = False,
 ) -> None:
-    """Submit a search to a jobmatch API (local, Celery-backed or on AWS), poll it with a progress bar, save the report."""
+    """Submit a search to a jobmatch API (local, Celery-backed or on AWS), poll it with a progress bar, save the
+    report."""
     from jobmatch.api.client import ClientError, JobscrapeClient
 
     settings = _settings()
@@ -508,8 +505,8 @@ def submit(
             post_time=post_time,
             word_scores=_word_scores(word_score),
             top_n=top or settings.top_n,
-            company_blocklist=exclude_company,
-            title_blocklist=exclude_title,
+            company_blocklist=exclude_company or [],
+            title_blocklist=exclude_title or [],
             sources=source or ["linkedin"],
         )
     )
@@ -743,7 +740,8 @@ def worker(
     loglevel: Annotated[str, typer.Option(help="Celery's log level.")] = "INFO",
     name: Annotated[str | None, typer.Option(help="Node name, e.g. w1@%h (default: celery@HOSTNAME).")] = None,
 ) -> None:
-    """Run a Celery worker of the scaled-out engine (JOBMATCH_BROKER_URL, JOBMATCH_DATABASE_URL); scale by running more."""
+    """Run a Celery worker of the scaled-out engine (JOBMATCH_BROKER_URL, JOBMATCH_DATABASE_URL); scale by running
+    more."""
     settings = _settings()
     if settings.database_url.startswith("sqlite"):
         err.print("warning: workers on several hosts need a shared database; set JOBMATCH_DATABASE_URL to PostgreSQL")

@@ -19,6 +19,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from jobmatch._options import LocationOption, PagesOption, PostTimeOption, SourceOption, WordScoreOption
 from jobmatch.config import Settings
 from jobmatch.models import PostingState, SearchQuery
 from jobmatch.store import LOCAL_OWNER
@@ -38,10 +39,6 @@ KeyIdOption = Annotated[
 _LINKEDIN_VIEW = re.compile(r"/jobs/view/(?:[^/?#]*-)?(\d+)")
 
 
-LocationOption = Annotated[str, typer.Option(help="Where, e.g. Chicago.")]
-PagesOption = Annotated[int, typer.Option(help="Search result pages to read (1-100, ~10 postings each).")]
-PostTimeOption = Annotated[float, typer.Option("--post-time", help="Only postings listed within this many days.")]
-WordScoreOption = Annotated[list[str], typer.Option("--word-score", help="TERM=WEIGHT, repeatable, e.g. phd=1.1.")]
 err = Console(stderr=True)
 # The main command line's module (its error and settings helpers); set by `register`.
 _cli: ModuleType
@@ -68,7 +65,7 @@ def _settings() -> Settings:
     return _cli._settings()
 
 
-def _word_scores(values: list[str]) -> dict[str, float]:
+def _word_scores(values: list[str] | None) -> dict[str, float]:
     return _cli._word_scores(values)
 
 
@@ -103,15 +100,17 @@ def add(
     pages: PagesOption = 1,
     post_time: PostTimeOption = 1,
     resume: Annotated[Path | None, typer.Option(help="Rank against this resume (PDF, DOCX or text).")] = None,
-    word_score: WordScoreOption = [],
+    word_score: WordScoreOption = None,
     top: Annotated[int | None, typer.Option(help="How many matches each run keeps.")] = None,
     every: Annotated[str | None, typer.Option(help="Run every interval: 12h, 1d, 1w.")] = None,
     cron: Annotated[
         str | None, typer.Option(help="Or at the times of a cron expression (UTC), e.g. '0 7 * * *'.")
     ] = None,
     min_score: Annotated[float, typer.Option(help="Matches below this score are never reported as new.")] = 0.0,
-    notify: Annotated[list[str], typer.Option(help="An apprise URL to tell (mailto://, ntfy://, json://...).")] = [],
-    source: Annotated[list[str], typer.Option(help="Board to search (default: linkedin).")] = [],
+    notify: Annotated[
+        list[str] | None, typer.Option(metavar="URL", help="An apprise URL to tell (mailto://, ntfy://, json://...).")
+    ] = None,
+    source: SourceOption = None,
     key_id: KeyIdOption = LOCAL_OWNER,
 ) -> None:
     """Save a search that runs on a schedule (first at once for --every, at the next time for --cron)."""
@@ -129,9 +128,7 @@ def add(
         top_n=top or settings.top_n,
     )
     if source:
-        # One board per search until SearchQuery takes several.
-        field = "sources" if "sources" in SearchQuery.model_fields else "source"
-        values[field] = source if field == "sources" else source[0]
+        values["sources"] = source
     search = _guard(lambda: SearchQuery.model_validate(values))
     watches, store = _watches()
     resume_id = _keep_resume(store, resume, key_id) if resume else None
@@ -142,7 +139,7 @@ def add(
             resume_id=resume_id,
             schedule=every or cron or "",
             min_score=min_score,
-            notify=notify,
+            notify=notify or [],
         )
     )
     watch = _errors(lambda: watches.create(key_id, spec))

@@ -1,4 +1,4 @@
-"""Proxies and user agents: requests rotate through proxies, a throttled proxy rests, and jobmatch looks like a browser."""
+"""Proxies and user agents: requests rotate through proxies, a throttled proxy rests, jobmatch looks like a browser."""
 
 from __future__ import annotations
 

@@ -278,6 +278,7 @@ def test_runs_left_pending_are_found(store: Store) -> None:
     store.record_notification(watch.id, run.id, NotifyStatus.SENT, None, 1)
     assert store.pending_notifications() == []
 
+
 def test_source_counts_tally_each_sources_listings_by_outcome(store: Store) -> None:
     from jobmatch.models import SourceCounts
 

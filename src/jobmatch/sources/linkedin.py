@@ -174,14 +174,16 @@ def parse_posting(html: str, ref: JobRef) -> JobPosting:
         for item in tree.css("li.description__job-criteria-item")
         if (field := _CRITERIA.get(_text(item, ".description__job-criteria-subheader").lower()))
     }
-    return JobPosting(
-        **ref.model_dump(exclude={"title", "company", "location"}),
-        title=_text(top, "h1.top-card-layout__title, h2.top-card-layout__title") or ref.title,
-        company=_text(top, "a.topcard__org-name-link") or ref.company,
-        location=_text(top, "span.topcard__flavor--bullet") or ref.location,
-        description=description,
-        closed=tree.css_first("figure.closed-job") is not None,
-        **criteria,
+    return JobPosting.model_validate(
+        {
+            **ref.model_dump(exclude={"title", "company", "location"}),
+            "title": _text(top, "h1.top-card-layout__title, h2.top-card-layout__title") or ref.title,
+            "company": _text(top, "a.topcard__org-name-link") or ref.company,
+            "location": _text(top, "span.topcard__flavor--bullet") or ref.location,
+            "description": description,
+            "closed": tree.css_first("figure.closed-job") is not None,
+            **criteria,
+        }
     )
 
 

@@ -23,9 +23,9 @@ from jobmatch.models import (
     NotifyStatus,
     PostingStatus,
     Reported,
+    SourceCounts,
     Watch,
     WatchRun,
-    SourceCounts,
     utcnow,
 )
 
@@ -208,7 +208,6 @@ class Store(Protocol):
         ...
 
     def posting_statuses(self, api_key_id: str) -> list[PostingStatus]: ...
-
 
     # Watchlists: the company boards a key (or the command line, as LOCAL_OWNER) reads with `--source watchlist`
     def watchlist(self, api_key_id: str) -> list[WatchedBoard]:

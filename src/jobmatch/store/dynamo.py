@@ -611,7 +611,6 @@ class DynamoStore:
         }
         return {"TableName": self.accounts.name, "Item": item}
 
-
     # Watchlists: pk "watchlist#<key id>", sk the source name
 
     def watchlist(self, api_key_id: str) -> list[WatchedBoard]:
