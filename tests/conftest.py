@@ -47,6 +47,8 @@ def make_settings(home: Path, base_url: str = "http://127.0.0.1:9", **overrides:
         page_delay=(0.0, 0.0),
         retry_interval=0.05,
         request_timeout=5.0,
+        # The tests' mail server and webhook listen on loopback, which a real deployment refuses by default.
+        watch_notify_private_hosts=True,
     )
     values.update(overrides)
     return Settings(**values)

@@ -217,6 +217,10 @@ class Settings(BaseSettings):
     # A notification that fails is tried this many times in all, this many seconds apart (then doubling).
     watch_notify_attempts: int = Field(3, ge=1, le=10)
     watch_notify_retry_delay: float = Field(2.0, ge=0)
+    # Whether a notify URL may point at this machine or a private network (loopback, 10/8, 192.168/16, link-local):
+    # off, so no API key can make the server send requests into its own network; on for a self-hosted mail server
+    # or webhook next to it.
+    watch_notify_private_hosts: bool = False
     # The address people reach this API at, for the links in notifications and feeds (default: api_url).
     watch_public_url: str = ""
     # AWS: EventBridge Scheduler's schedule group and the role it assumes to start the state machine.

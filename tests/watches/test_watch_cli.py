@@ -19,6 +19,7 @@ def board_env() -> Iterator[dict[str, str]]:
         yield {f"JOBMATCH_{name}_URL": url for name in ("LINKEDIN", "GREENHOUSE", "LEVER", "LEVER_EU", "ASHBY")} | {
             "JOBMATCH_PAGE_DELAY": "0",
             "JOBMATCH_WATCH_NOTIFY_RETRY_DELAY": "0",
+            "JOBMATCH_WATCH_NOTIFY_PRIVATE_HOSTS": "1",  # the test's webhook listens on loopback
         }
 
 
@@ -28,6 +29,9 @@ def test_bad_schedules_and_notify_urls_are_one_line(tmp_path: Path) -> None:
     assert_one_line_error(run_cli(*add, "--every", "10m", home=tmp_path), "schedule:", "1h")
     assert_one_line_error(run_cli(*add, home=tmp_path), "--every / --cron")
     assert_one_line_error(run_cli(*add, "--every", "1d", "--notify", "bogus://x", home=tmp_path), "notify[0]")
+    # No key may make the server send requests into its own network, unless the operator allows it.
+    inside = run_cli(*add, "--every", "1d", "--notify", "json://127.0.0.1:8080/hook", home=tmp_path)
+    assert_one_line_error(inside, "notify[0]", "JOBMATCH_WATCH_NOTIFY_PRIVATE_HOSTS")
     assert_one_line_error(run_cli("mark", "applied", "https://example.com/x", home=tmp_path), "POSTING")
     assert_one_line_error(run_cli("watch", "run", "missing", home=tmp_path), "no watch named 'missing'")
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
+import socket
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,8 +30,9 @@ class Delivery:
     error: str | None = None
 
 
-def check_notify_urls(urls: Sequence[str], *, field: str = "notify") -> list[str]:
-    """The URLs, each checked with apprise; an unknown scheme or a malformed URL is refused naming it."""
+def check_notify_urls(urls: Sequence[str], *, field: str = "notify", private_hosts: bool = False) -> list[str]:
+    """The URLs, each checked with apprise; an unknown scheme or a malformed URL is refused naming it, and so is one
+    whose host is this machine or a private network unless `private_hosts` (JOBMATCH_WATCH_NOTIFY_PRIVATE_HOSTS)."""
     import apprise
 
     checked = []
@@ -41,8 +44,33 @@ def check_notify_urls(urls: Sequence[str], *, field: str = "notify") -> list[str
                 f"{field}[{index}]: apprise cannot use {_redacted(url)!r} (scheme {scheme}://): see apprise's list"
                 " of services, e.g. mailto://, json://, slack://, ntfy://"
             )
+        if not private_hosts and _private_host(url):
+            raise NotifyUrlError(
+                f"{field}[{index}]: {_redacted(url)!r} points at this machine or a private network; only public"
+                " services may be told (JOBMATCH_WATCH_NOTIFY_PRIVATE_HOSTS allows them on a self-hosted server)"
+            )
         checked.append(url)
     return checked
+
+
+def _private_host(url: str) -> bool:
+    """Whether the URL's host is, or resolves to, a loopback, private, link-local or unspecified address. A host
+    that does not resolve (a service URL whose "host" is a token, as in slack://T0/B0/X) is a public service's."""
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return False
+    if not host:
+        return False
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except (OSError, UnicodeError):
+        return False
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split("%")[0])
+        if ip.is_loopback or ip.is_private or ip.is_link_local or ip.is_unspecified or ip.is_reserved:
+            return True
+    return False
 
 
 def message(watch: Watch, new: Sequence[WatchMatch], report_url: str) -> tuple[str, str]:

@@ -120,7 +120,7 @@ class Watches:
             resume_id=spec.resume_id,
             schedule=schedule.text,
             min_score=spec.min_score,
-            notify=check_notify_urls(spec.notify),
+            notify=check_notify_urls(spec.notify, private_hosts=self.settings.watch_notify_private_hosts),
             next_run_at=schedule.first_run(now),
             feed_token=_token(),
         )
@@ -146,7 +146,7 @@ class Watches:
         if patch.min_score is not None:
             changes["min_score"] = patch.min_score
         if patch.notify is not None:
-            changes["notify"] = check_notify_urls(patch.notify)
+            changes["notify"] = check_notify_urls(patch.notify, private_hosts=self.settings.watch_notify_private_hosts)
         if patch.rotate_feed_token:
             changes["feed_token"] = _token()
         updated = Watch.model_validate({**watch.model_dump(), **changes})
