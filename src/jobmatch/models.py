@@ -252,6 +252,14 @@ POSTING_DETAILS = frozenset(
 )
 
 
+class PostingState(StrEnum):
+    """What a job seeker has done with a posting."""
+
+    SAVED = "saved"
+    APPLIED = "applied"
+    DISMISSED = "dismissed"
+
+
 class Match(BaseModel):
     """A ranked posting with the evidence behind its score."""
 
@@ -282,6 +290,7 @@ class Match(BaseModel):
         default_factory=list, description="Links to the same job on other boards, folded into this match."
     )
     closed: bool = False
+    status: PostingState | None = Field(None, description="What the job seeker did with it: saved, applied, dismissed.")
 
     @property
     def salary(self) -> str:
@@ -326,14 +335,6 @@ class SearchReport(BaseModel):
 
 
 # Saved searches ("watches")
-
-
-class PostingState(StrEnum):
-    """What a job seeker has done with a posting."""
-
-    SAVED = "saved"
-    APPLIED = "applied"
-    DISMISSED = "dismissed"
 
 
 class Watch(BaseModel):

@@ -201,3 +201,17 @@ def test_the_database_and_its_folder_are_private(tmp_path) -> None:
     home = tmp_path / "new-home"
     SqlStore(f"sqlite:///{home / 'jobmatch.sqlite'}").close()
     assert (home.stat().st_mode & 0o777, (home / "jobmatch.sqlite").stat().st_mode & 0o777) == (0o700, 0o600)
+
+
+def test_a_marked_posting_carries_its_mark_in_the_keys_search_results(service: Service) -> None:
+    with service.client(service.new_key("marks")) as http:
+        search = wait_for(http, f"/v1/searches/{http.post('/v1/searches', json=SEARCH).json()['id']}")
+        first = search["matches"][0]
+        marked = http.put(f"/v1/postings/{first['source']}/{first['job_id']}/status", json={"status": "applied"})
+        assert marked.status_code == 200, marked.text
+        again = http.get(f"/v1/searches/{search['id']}").json()["matches"]
+        assert [m["status"] for m in again] == ["applied"] + [None] * (len(again) - 1)
+        assert '<span class="badge">applied</span>' in http.get(f"/v1/searches/{search['id']}/report.html").text
+        with service.client(service.new_key("other")) as other:  # a mark is its key's own
+            theirs = wait_for(other, f"/v1/searches/{other.post('/v1/searches', json=SEARCH).json()['id']}")
+            assert all(m["status"] is None for m in theirs["matches"])

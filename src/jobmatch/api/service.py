@@ -216,7 +216,7 @@ class SearchService:
 
     def search_view(self, key: ApiKey, execution_id: str) -> SearchView:
         execution = self._owned(key, execution_id)
-        report = load_report(self._store, execution.id) if execution.status.finished else None
+        report = self._report(execution.id) if execution.status.finished else None
         failures = report.failures if report else self._store.failures(execution.id)
         base = f"/v1/searches/{execution.id}"
         return SearchView(
@@ -387,8 +387,18 @@ class SearchService:
         return resume
 
     def _report(self, execution_id: str) -> SearchReport:
+        """The search's report, each match carrying its owner's mark on it (on the posting or a repost it folded)."""
         report = load_report(self._store, execution_id)
         assert report is not None  # _owned found the execution
+        execution = self._store.get_execution(execution_id)
+        if execution is None or execution.owner is None or not report.matches:
+            return report
+        marks = {(mark.source, mark.job_id): mark.status for mark in self._store.posting_statuses(execution.owner)}
+        if not marks:
+            return report
+        for match in report.matches:
+            keys = [(match.source, match.job_id), *((match.source, job_id) for job_id in match.duplicates)]
+            match.status = next((marks[key] for key in keys if key in marks), None)
         return report
 
     def _wait_until_ended(self, execution_id: str, timeout: float = 5.0) -> None:

@@ -26,7 +26,6 @@ class WatchMatch(Match):
     """A match as a watch shows it: whether this run found it first, and the job seeker's mark on it."""
 
     new: bool = Field(False, description="First reported by this run.")
-    status: PostingState | None = Field(None, description="saved, applied or dismissed, when marked.")
     repost_of: str | None = Field(None, description="`source:job_id` of the reported posting this reposts.")
 
 
