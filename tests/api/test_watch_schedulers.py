@@ -20,7 +20,7 @@ from tests.conftest import make_settings
 pytestmark = pytest.mark.model
 
 
-def wait_for_runs(store: SqlStore, watch_id: str, count: int, timeout: float = 120) -> None:
+def wait_for_runs(store: SqlStore, watch_id: str, count: int, timeout: float = 300) -> None:
     deadline = time.monotonic() + timeout
     while sum(run.reported for run in store.list_watch_runs(watch_id)) < count:
         assert time.monotonic() < deadline, store.list_watch_runs(watch_id)

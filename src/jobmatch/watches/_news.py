@@ -163,4 +163,4 @@ def _repost_of(
 
 
 def _shown(match: Match, status: PostingState | None, *, new: bool = False, repost_of: str | None = None) -> WatchMatch:
-    return WatchMatch(**match.model_dump(), new=new, status=status, repost_of=repost_of)
+    return WatchMatch(**match.model_dump(exclude={"status"}), new=new, status=status, repost_of=repost_of)
