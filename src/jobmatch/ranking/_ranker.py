@@ -34,6 +34,18 @@ class Ranking(BaseModel):
 
 
 @dataclass(frozen=True, slots=True)
+class _Query:
+    """The resume as the model reads it: its passages, its opening words and the job title it aims at."""
+
+    passages: list[str]
+    opening: str
+    title: str
+
+    def texts(self) -> list[str]:
+        return [*self.passages, *(text for text in (self.opening, self.title) if text)]
+
+
+@dataclass(frozen=True, slots=True)
 class _Scored:
     index: int
     raw: float
@@ -83,15 +95,11 @@ class Ranker:
         if not kept:
             return Ranking(matches=[], filtered=filtered, resume_title=resume_title)
 
-        cleaned_resume = resume_body(resume_text)
-        resume = passages(cleaned_resume, settings.rank_resume_passages)
-        # The resume's opening (summary, skills or latest role) says what the person does, as a title would.
-        opening = _opening(cleaned_resume, settings.rank_resume_opening_words) if settings.rank_opening_weight else ""
+        query = self._query(resume_text, resume_title)
         texts = [self._posting_texts(posting) for posting in kept]
-        wanted = [*resume, *(text for pair in texts for text in pair)] + ([resume_title] if resume_title else [])
-        wanted += [opening] if opening else []
-        vectors, embedded = self._vectors(wanted, progress)
+        vectors, embedded = self._vectors([*query.texts(), *(text for pair in texts for text in pair)], progress)
         body = np.vstack([vectors[embedding_key(pair[0])] for pair in texts])
+        titles = np.vstack([vectors[embedding_key(pair[1])] for pair in texts])
         analyses = [analyse(posting) for posting in kept]
 
         folded: dict[int, list[int]] = {}
@@ -100,44 +108,15 @@ class Ranker:
         else:
             survivors = list(range(len(kept)))
 
-        resume_vector = np.mean([vectors[embedding_key(passage)] for passage in resume], axis=0)
-        resume_vector /= max(float(np.linalg.norm(resume_vector)), 1e-12)
-        similarity = body @ resume_vector
-        dense = similarity.copy()
-        total = 1.0
-        titles = np.vstack([vectors[embedding_key(pair[1])] for pair in texts])
-        if opening:
-            dense += settings.rank_opening_weight * (titles @ vectors[embedding_key(opening)])
-            total += settings.rank_opening_weight
-        if settings.rank_title_weight > 0:
-            dense += settings.rank_title_weight * (titles @ resume_vector)
-            total += settings.rank_title_weight
-        if resume_title:
-            dense += settings.rank_target_title_weight * (titles @ vectors[embedding_key(resume_title)])
-            total += settings.rank_target_title_weight
-        dense /= total
-        resume_keywords, resume_bag = resume_terms(resume_text)
-        raw = dense
-        if settings.rank_lexical_weight > 0:
-            lexical = bm25(resume_bag, [a.bag for a in analyses])
-            peak = float(lexical.max())
-            lexical = lexical / peak if peak > 0 else lexical
-            raw = (1 - settings.rank_lexical_weight) * dense + settings.rank_lexical_weight * lexical
+        similarity, dense = self._dense(query, vectors, body, titles)
+        resume_index, resume_bag = resume_terms(resume_text)
+        raw = self._fuse_lexical(dense, resume_bag, analyses)
         raw = _feedback(raw, survivors, body, titles, settings)
+        scored = _weigh(raw, similarity, survivors, analyses, word_scores)
 
-        scored: list[_Scored] = []
-        for index in survivors:
-            fired = fired_weights(analyses[index].text, word_scores)
-            value = max(float(raw[index]), 0.0)
-            adjusted = value
-            for weight in fired.values():
-                adjusted *= weight
-            scored.append(_Scored(index, value, float(similarity[index]), adjusted, fired))
-        scored.sort(key=lambda item: (-item.adjusted, item.index))
-
-        term_weights = _keywords.idf([a.terms for a in analyses])
+        term_weights = _keywords.PhraseIdf([a.bag for a in analyses])
         matches = [
-            self._match(rank, item, kept, analyses[item.index], resume_keywords, term_weights, folded)
+            self._match(rank, item, kept, analyses[item.index], resume_index, term_weights, folded)
             for rank, item in enumerate(scored[:top_n], 1)
         ]
         return Ranking(
@@ -148,19 +127,59 @@ class Ranker:
             resume_title=resume_title,
         )
 
+    def _query(self, resume_text: str, resume_title: str) -> _Query:
+        settings = self.settings
+        cleaned = resume_body(resume_text)
+        # The resume's opening (summary, skills or latest role) says what the person does, as a title would.
+        opening = _opening(cleaned, settings.rank_resume_opening_words) if settings.rank_opening_weight else ""
+        return _Query(passages(cleaned, settings.rank_resume_passages), opening, resume_title)
+
+    def _dense(
+        self, query: _Query, vectors: Mapping[str, np.ndarray], body: np.ndarray, titles: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(resume vs posting text cosine, the weighted mean of all the model's cosines) per posting."""
+        settings = self.settings
+        resume_vector = np.mean([vectors[embedding_key(passage)] for passage in query.passages], axis=0)
+        resume_vector /= max(float(np.linalg.norm(resume_vector)), 1e-12)
+        similarity = body @ resume_vector
+        dense = similarity.copy()
+        total = 1.0
+        fields = [
+            (settings.rank_opening_weight, query.opening),
+            (settings.rank_target_title_weight, query.title),
+        ]
+        for weight, text in fields:
+            if weight > 0 and text:
+                dense += weight * (titles @ vectors[embedding_key(text)])
+                total += weight
+        if settings.rank_title_weight > 0:
+            dense += settings.rank_title_weight * (titles @ resume_vector)
+            total += settings.rank_title_weight
+        return similarity, dense / total
+
+    def _fuse_lexical(self, dense: np.ndarray, resume_bag: Counter[str], analyses: Sequence[PostingText]) -> np.ndarray:
+        """(1 - λ) * dense + λ * BM25 scaled to [0, 1] within these postings, λ = rank_lexical_weight."""
+        weight = self.settings.rank_lexical_weight
+        if weight <= 0:
+            return dense
+        lexical = bm25(resume_bag, [a.bag for a in analyses])
+        peak = float(lexical.max())
+        lexical = lexical / peak if peak > 0 else lexical
+        return (1 - weight) * dense + weight * lexical
+
     def _match(
         self,
         rank: int,
         item: _Scored,
         kept: Sequence[JobPosting],
         analysis: PostingText,
-        resume_keywords: Counter[str],
-        term_weights: dict[str, float],
+        resume_index: _keywords.ResumeIndex,
+        term_weights: Mapping[str, float],
         folded: dict[int, list[int]],
     ) -> Match:
         posting = kept[item.index]
         shared, missing = _keywords.evidence(
-            analysis.terms, resume_keywords, term_weights, self.settings.keywords_shown, analysis.boost
+            analysis.terms, resume_index, term_weights, self.settings.keywords_shown, analysis.boost
         )
         return Match(
             rank=rank,
@@ -196,7 +215,7 @@ class Ranker:
         missing = [key for key in keys if key not in found]
         if missing:
             fresh = _encoder.encode(self.settings, [keys[key] for key in missing], progress)
-            new = dict(zip(missing, fresh))
+            new = dict(zip(missing, fresh, strict=True))
             self.cache.save_embeddings(self.model_id, new)
             found.update(new)
         return found, len(missing)
@@ -223,6 +242,26 @@ def _feedback(
         centroid = vectors[best].mean(axis=0)
         likeness += 0.5 * (vectors @ centroid) / max(float(np.linalg.norm(centroid)), 1e-12)
     return (scores + weight * likeness) / (1 + weight)
+
+
+def _weigh(
+    raw: np.ndarray,
+    similarity: np.ndarray,
+    survivors: Sequence[int],
+    analyses: Sequence[PostingText],
+    word_scores: Mapping[str, float],
+) -> list[_Scored]:
+    """The surviving postings with their `word_scores` multipliers applied, best first."""
+    scored: list[_Scored] = []
+    for index in survivors:
+        fired = fired_weights(analyses[index].text, word_scores) if word_scores else {}
+        value = max(float(raw[index]), 0.0)
+        adjusted = value
+        for weight in fired.values():
+            adjusted *= weight
+        scored.append(_Scored(index, value, float(similarity[index]), adjusted, fired))
+    scored.sort(key=lambda item: (-item.adjusted, item.index))
+    return scored
 
 
 def _opening(text: str, count: int) -> str:

@@ -1,0 +1,180 @@
+"""The skills and occupations vocabulary (derived from ESCO v1.1.1 and O*NET 29.2, see data/README.md): what counts
+as a skill in evidence, and which occupation a job title names.
+
+Terms are compared in a canonical form, so surface variants meet: case, plurals ("models"), British and American
+spelling ("modelling", "organise"), and a practitioner for the field ("data scientist" = "data science", "Java
+developer" = "Java development"). Variants of one concept that share a word are one skill ("Excel" = "Microsoft
+Excel" = "MS Excel"; "SQL" = "structured query language SQL").
+"""
+
+from __future__ import annotations
+
+import gzip
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from jobmatch.ranking._words import normalise, split_words
+
+_PACKAGE = "jobmatch.ranking"
+_MAX_WORDS = 4
+
+# A practitioner -> the field: "data scientist" and "data science" are the same skill.
+_FIELD_OF = {
+    "scientist": "science",
+    "engineer": "engineering",
+    "developer": "development",
+    "programmer": "programming",
+    "analyst": "analysis",
+    "analytics": "analysis",
+    "statistician": "statistics",
+    "accountant": "accounting",
+    "designer": "design",
+    "administrator": "administration",
+    "architect": "architecture",
+    "consultant": "consulting",
+    "tester": "testing",
+    "marketer": "marketing",
+    "recruiter": "recruiting",
+    "recruitment": "recruiting",
+    "manager": "management",
+}
+_BRITISH = {"colour": "color", "behaviour": "behavior", "labour": "labor", "favour": "favor", "centre": "center"}
+
+
+@lru_cache(maxsize=200_000)
+def canon_word(word: str) -> str:
+    """One normalised word in canonical form: singular, American spelling, the field rather than its practitioner."""
+    if word in _BRITISH:
+        return _BRITISH[word]
+    if len(word) > 6 and word.endswith("lling") and word[-6] in "aeiou":
+        word = word[:-5] + "ling"  # modelling, labelling, travelling
+    elif len(word) > 5 and word.endswith("lled") and word[-5] in "aeiou":
+        word = word[:-4] + "led"
+    for british, american in (("isation", "ization"), ("ising", "izing"), ("ised", "ized"), ("ise", "ize")):
+        if len(word) > len(british) + 2 and word.endswith(british) and not word.endswith(("wise", "cise", "rise")):
+            word = word[: -len(british)] + american
+            break
+    if len(word) > 5 and word.endswith(("yse", "ysed", "ysing")):
+        word = word.replace("yse", "yze", 1) if word.endswith("yse") else word.replace("ys", "yz", 1)
+    word = _singular(word)
+    return _FIELD_OF.get(word, word)
+
+
+def _singular(word: str) -> str:
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is", "os", "ics")):
+        return word[:-1]
+    return word
+
+
+def canon(text: str) -> str:
+    """A phrase in canonical form: its normalised words, each by `canon_word`, joined by single spaces."""
+    return " ".join(canon_word(word) for word in split_words(normalise(text)))
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A vocabulary term found in a text."""
+
+    key: str  # canonical form of the words found
+    skill: int  # the skill's id (variants of one concept share it)
+    start: int  # word offsets in the text
+    end: int
+
+
+class Skills:
+    """Skill names by canonical form; `find` reads them out of a text, longest first."""
+
+    def __init__(self, lines: Iterable[str]) -> None:
+        """`lines`: "kind<TAB>name<TAB>key|key|..." with the keys in canonical form (`canon`), as
+        bench/build_vocabulary.py writes them (canonical already, so loading is only a split)."""
+        self.names: list[str] = []  # skill id -> its name in the vocabulary
+        self.kinds: list[str] = []
+        self._ids: dict[str, list[int]] = {}
+        for line in lines:
+            kind, name, keys = line.rstrip("\n").split("\t")
+            skill = len(self.names)
+            self.names.append(name)
+            self.kinds.append(kind)
+            for key in keys.split("|"):
+                ids = self._ids.setdefault(key, [])
+                if skill not in ids:
+                    ids.append(skill)
+
+    def ids(self, key: str) -> list[int]:
+        return self._ids.get(key, [])
+
+    def find(self, text_words: list[str]) -> list[Found]:
+        """The skills in a text given as canonical words, longest match first, never overlapping."""
+        out: list[Found] = []
+        index, count = 0, len(text_words)
+        while index < count:
+            for size in range(min(_MAX_WORDS, count - index), 0, -1):
+                key = " ".join(text_words[index : index + size])
+                ids = self._ids.get(key)
+                if ids:
+                    out.append(Found(key, ids[0], index, index + size))
+                    index += size
+                    break
+            else:
+                index += 1
+        return out
+
+
+class Occupations:
+    """Job titles (ESCO occupations with their alternative titles) -> ISCO-08 unit group (4 digits)."""
+
+    def __init__(self, lines: Iterable[str]) -> None:
+        """`lines`: "isco<TAB>title in canonical form", the preferred title of an occupation before its others."""
+        self._codes: dict[str, str] = {}
+        for line in lines:
+            code, _, key = line.rstrip("\n").partition("\t")
+            self._codes.setdefault(key, code)
+
+    def code(self, title: str) -> str:
+        """The ISCO group of the longest known title inside `title` ("Senior Data Scientist II" -> data scientist),
+        or "" when none is known."""
+        text_words = canon(title).split()
+        best, best_size = "", 0
+        for start in range(len(text_words)):
+            for size in range(min(6, len(text_words) - start), best_size, -1):
+                found = self._codes.get(" ".join(text_words[start : start + size]))
+                if found:
+                    best, best_size = found, size
+                    break
+        return best
+
+
+_lock = threading.Lock()
+_skills: Skills | None = None
+_occupations: Occupations | None = None
+
+
+def _lines(name: str) -> list[str]:
+    with (
+        resources.files(_PACKAGE).joinpath("data", name).open("rb") as raw,
+        gzip.open(raw, "rt", encoding="utf-8") as text,
+    ):
+        return text.read().splitlines()
+
+
+def skills() -> Skills:
+    """The packaged skills vocabulary, loaded once per process."""
+    global _skills
+    with _lock:
+        if _skills is None:
+            _skills = Skills(_lines("skills.tsv.gz"))
+        return _skills
+
+
+def occupations() -> Occupations:
+    """The packaged occupation titles, loaded once per process."""
+    global _occupations
+    with _lock:
+        if _occupations is None:
+            _occupations = Occupations(_lines("occupations.tsv.gz"))
+        return _occupations
