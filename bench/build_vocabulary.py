@@ -2,13 +2,14 @@
 
 Run: .venv/bin/python bench/build_vocabulary.py   (reads <repo>/../shared/data/skills, see its SOURCES.md)
 
-skills.tsv.gz: one skill a line, "kind<TAB>name<TAB>variant|variant|..." (variants in canonical form): ESCO skills and knowledge (transversal ones such as
-"communication" left out: they are in every posting and tell a job seeker nothing), whose labels are noun phrases
-of up to four words; and O*NET technology names (tools), with the vendor or a trailing "software" dropped where what
-is left is a product name ("Microsoft Excel" -> "Excel") and a trailing acronym kept as a variant ("Structured query
-language SQL" -> "SQL"). Variants of one concept stay one skill only where they have the same words or one abbreviates the
-other ("CPR" = "cardiopulmonary resuscitation"), so an ESCO concept's loose synonyms ("welding" under "join
-metals") and its broader words ("engineering" under "packaging engineering") are separate skills.
+skills.tsv.gz: one skill a line, "kind<TAB>name<TAB>variant|variant|..." (variants in canonical form). ESCO
+skills and knowledge whose labels are noun phrases of up to four words (transversal ones left out, languages
+excepted: "communication" is in every posting and tells a job seeker nothing); O*NET technology names (tools), with
+the vendor or a trailing "software" dropped where what is left is a product name ("Microsoft Excel" -> "Excel") and
+a trailing acronym kept as a variant ("Structured query language SQL" -> "SQL"); and a short list of fields
+(`FIELDS`). Variants of one concept stay one skill only where they have the same words or one abbreviates the other
+("CPR" = "cardiopulmonary resuscitation"), so an ESCO concept's loose synonyms ("welding" under "join metals") and
+its broader words ("engineering" under "packaging engineering") are separate skills.
 occupations.tsv.gz: "isco<TAB>title" (canonical form) for every ESCO occupation's preferred and alternative titles.
 """
 
