@@ -2,7 +2,7 @@
 
 Run: .venv/bin/python bench/build_vocabulary.py   (reads <repo>/../shared/data/skills, see its SOURCES.md)
 
-skills.tsv.gz: one skill a line, "kind<TAB>name<TAB>variant|variant|..." (variants in canonical form). ESCO
+skills.json.gz: {"names", "kinds", "keys": {variant in canonical form: [skill ids]}}. ESCO
 skills and knowledge whose labels are noun phrases of up to four words (transversal ones left out, languages
 excepted: "communication" is in every posting and tells a job seeker nothing); O*NET technology names (tools), with
 the vendor or a trailing "software" dropped where what is left is a product name ("Microsoft Excel" -> "Excel") and
@@ -10,7 +10,7 @@ a trailing acronym kept as a variant ("Structured query language SQL" -> "SQL");
 (`FIELDS`). Variants of one concept stay one skill only where they have the same words or one abbreviates the other
 ("CPR" = "cardiopulmonary resuscitation"), so an ESCO concept's loose synonyms ("welding" under "join metals") and
 its broader words ("engineering" under "packaging engineering") are separate skills.
-occupations.tsv.gz: "isco<TAB>title" (canonical form) for every ESCO occupation's preferred and alternative titles.
+occupations.json.gz: {title in canonical form: ISCO code} for every ESCO occupation's titles, preferred first.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import json
 import re
 import zipfile
 from collections import Counter
@@ -97,12 +98,17 @@ def esco_skills(common: set[str]) -> list[tuple[str, list[str]]]:
                 continue
             if kind == "skill" and words[0].lower() in verbs:
                 continue  # "operate forklift": a duty, not a term a posting lists
+            if words[0].lower() in ENGLISH or words[-1].lower() in ENGLISH:
+                continue  # "and procedures", "a programming language"
             if len(words) == 1:
                 word = words[0]
-                generic = word.lower() in _GENERIC or len(word) < 2
-                shaped = word.lower().endswith(_SKILL_SUFFIX) or word.isupper()
-                if generic or not (kind == "knowledge" or shaped) or (word.lower() in common and not shaped):
+                preferred = label == _labels(row)[0]
+                if word.lower() in _GENERIC or len(word) < 2 or not (preferred or word.isupper()):
+                    continue  # single-word synonyms ("libraries", "discovery") are too loose
+                if word.lower() in common and not word.isupper():
                     continue  # "access", "metal": everyday words, not evidence
+                if kind == "skill" and not (word.lower().endswith(_SKILL_SUFFIX) or word.isupper()):
+                    continue
             if all(w.lower() in _GENERIC for w in words):
                 continue
             kept.append(label)
@@ -114,8 +120,11 @@ def onet_tools(common: set[str]) -> list[tuple[str, list[str]]]:
     path = SKILLS / "onet-29.2" / "Technology Skills.txt"
     rows = list(csv.DictReader(open(path, encoding="utf-8", newline=""), delimiter="\t"))
     names = sorted({row["Example"].strip() for row in rows})
+    occupations = Counter(row["Example"].strip() for row in rows)
+    hot = {row["Example"].strip() for row in rows if row["Hot Technology"] == "Y"}
     firsts = Counter(name.split()[0] for name in names if len(name.split()) >= 2)
-    vendors = {word for word, n in firsts.items() if n >= 5 and word[0].isupper()}
+    # a vendor: the first word of many product names that is not an everyday word ("Microsoft", not "Data")
+    vendors = {w for w, n in firsts.items() if n >= 5 and w[0].isupper() and w.lower() not in common | _GENERIC}
     out = []
     for name in names:
         if not _LABEL.match(name) or len(name.split()) > 6:
@@ -129,11 +138,17 @@ def onet_tools(common: set[str]) -> list[tuple[str, list[str]]]:
             rest = words[1:]
             if len(rest) > 1 or (rest[0].lower() not in common and rest[0].lower() not in _GENERIC):
                 variants.append(" ".join(rest))
-        if len(words) >= 3 and words[-1].isupper() and words[-1] == "".join(w[0] for w in words[:-1]).upper():
-            variants += [words[-1], " ".join(words[:-1])]  # "Structured query language SQL"
+        acronym = words[-1]
+        if len(words) >= 3 and acronym.isupper() and acronym == "".join(w[0] for w in words[:-1]).upper():
+            # "Structured query language SQL": the acronym alone only where it is common enough not to mislead
+            # ("POD" is also a team, "SSP" also a supply-side platform)
+            if name in hot or occupations[name] >= 3:
+                variants.append(acronym)
+            if words[0].lower() not in ENGLISH:
+                variants.append(" ".join(words[:-1]))
         if words[0] == "Microsoft" and len(words) >= 2:
             variants.append(" ".join(["MS", *words[1:]]))
-        variants = [v for v in dict.fromkeys(variants) if len(v.split()) <= 4]
+        variants = [v for v in dict.fromkeys(variants) if len(v.split()) <= 4 and v.split()[0].lower() not in ENGLISH]
         single = [v for v in variants if len(v.split()) == 1]
         for v in single:
             if v.lower() in common or v.lower() in _GENERIC or len(v) < 2:
@@ -144,8 +159,12 @@ def onet_tools(common: set[str]) -> list[tuple[str, list[str]]]:
 
 
 # Fields and knowledge areas postings name that ESCO lists only inside longer labels ("marketing management").
-FIELDS = """data science|data analysis|data engineering|software development|software engineering|web development|
-mobile development|machine learning|deep learning|artificial intelligence|computer science|computer vision|
+# "=" joins variants of one field ("machine learning=ml").
+FIELDS = """artificial intelligence=ai|machine learning=ml|large language model=llm|generative ai=genai|
+retrieval augmented generation=rag|natural language processing=nlp|ci/cd=cicd|continuous integration=ci|
+application programming interface=api|graphics processing unit=gpu|mlops|phd|google cloud platform=gcp|
+data science|data analysis|data engineering|software development|software engineering|web development|
+mobile development|deep learning|computer science|computer vision|
 natural language processing|cloud computing|devops|cybersecurity|information security|network security|
 networking|database administration|system administration|quality assurance|test automation|automation testing|
 manual testing|user experience|user interface|ux design|ui design|web design|graphic design|product management|
@@ -181,29 +200,36 @@ def occupations() -> list[tuple[str, str]]:
     return out
 
 
-def _write(path: Path, lines: list[str]) -> None:
+def _write(path: Path, data: object) -> None:
     # mtime 0: the same sources build the same bytes
-    path.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode("utf-8"), compresslevel=9, mtime=0))
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    path.write_bytes(gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0))
 
 
 def main() -> None:
     skill_rows = _esco("skills_en.csv")
     common = _common_words(skill_rows)
-    skills = [("field", [name]) for name in FIELDS.split("|")] + onet_tools(common) + esco_skills(common)
-    seen: set[str] = set()
-    lines = []
+    fields = [("field", name.split("=")) for name in FIELDS.split("|")]
+    skills = fields + onet_tools(common) + esco_skills(common)
+    names: list[str] = []
+    kinds: list[str] = []
+    keys: dict[str, list[int]] = {}
     for kind, group in skills:
-        keys = list(dict.fromkeys(key for key in (canon(label) for label in group) if key))
-        if not keys or all(key in seen for key in keys):
-            continue
-        seen.update(keys)
-        lines.append(f"{kind}\t{group[0]}\t{'|'.join(keys)}")
+        variants = list(dict.fromkeys(key for key in (canon(label) for label in group) if key))
+        if not variants or all(key in keys for key in variants):
+            continue  # every variant known already (O*NET and fields come first)
+        for key in variants:
+            keys.setdefault(key, []).append(len(names))
+        names.append(group[0])
+        kinds.append(kind)
     OUT.mkdir(parents=True, exist_ok=True)
-    _write(OUT / "skills.tsv.gz", lines)
-    titles = occupations()
-    _write(OUT / "occupations.tsv.gz", list(dict.fromkeys(f"{code}\t{canon(title)}" for code, title in titles)))
-    print(f"skills: {len(lines)} ({Counter(k for k, _ in skills)}); occupation titles: {len(titles)}")
-    for name in ("skills.tsv.gz", "occupations.tsv.gz"):
+    _write(OUT / "skills.json.gz", {"names": names, "kinds": kinds, "keys": keys})
+    titles: dict[str, str] = {}
+    for code, title in occupations():
+        titles.setdefault(canon(title), code)
+    _write(OUT / "occupations.json.gz", titles)
+    print(f"skills: {len(names)} ({Counter(kinds)}); occupation titles: {len(titles)}")
+    for name in ("skills.json.gz", "occupations.json.gz"):
         print(f"  {name}: {(OUT / name).stat().st_size / 1024:.0f} KiB")
 
 

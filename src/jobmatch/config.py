@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     rank_title_weight: float = Field(0.0, ge=0)
     rank_target_title_weight: float = Field(0.5, ge=0)
     rank_lexical_weight: float = Field(0.1, ge=0, le=1)
+    # BM25 is computed over this many postings, the best by the model's score (0 = all): the text of the others is
+    # never read, so a warm ranking of thousands of postings costs little more than one of hundreds.
+    rank_lexical_candidates: int = Field(300, ge=0)
     # The resume's opening words (contact details removed) compared with posting titles, and how many words.
     rank_opening_weight: float = Field(0.5, ge=0)
     rank_resume_opening_words: int = Field(30, ge=5, le=200)

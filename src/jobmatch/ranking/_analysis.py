@@ -11,7 +11,7 @@ from jobmatch.ranking import _keywords
 from jobmatch.ranking._dedup import shingles
 from jobmatch.ranking._stopwords import ENGLISH
 from jobmatch.ranking._text import clean_posting
-from jobmatch.ranking._words import WordText, normalise, split_words, words
+from jobmatch.ranking._words import WordText, words
 
 _MEMO_SIZE = 20_000
 _memo: OrderedDict[str, PostingText] = OrderedDict()
@@ -38,8 +38,7 @@ class PostingText:
         self._terms: tuple[Counter[str], dict[str, float]] | None = None
         # the description with boilerplate dropped (see _text.clean_posting)
         self.body: str = clean_posting(posting.description)
-        cleaned = normalise(f"{posting.title}\n{self.body}")
-        self.bag: Counter[str] = bag(split_words(cleaned))  # BM25 terms
+        self.bag: Counter[str] = bag(words(f"{posting.title}\n{self.body}"))  # BM25 terms
 
     @property
     def terms(self) -> Counter[str]:
@@ -97,7 +96,10 @@ def resume_terms(text: str) -> tuple[_keywords.ResumeIndex, Counter[str]]:
 
 def bag(text_words: list[str]) -> Counter[str]:
     """BM25 terms: the words, less English function words."""
-    return Counter(word for word in text_words if word not in ENGLISH and len(word) > 1)
+    counts = Counter(text_words)  # counted in C, then pruned: several times faster than filtering every word
+    for word in [word for word in counts if len(word) < 2 or word in ENGLISH]:
+        del counts[word]
+    return counts
 
 
 def _analyse(posting: JobPosting) -> PostingText:

@@ -193,14 +193,14 @@ def keyword_terms(text: str, exclude: frozenset[str] = frozenset()) -> tuple[Cou
     and `exclude` (the company's name) are left out."""
     text = unicodedata.normalize("NFKC", text)
     dotted = {_stem(normalise(m).replace(".", "")) for m in _DOTTED.findall(text)}
-    text = _INNER_DOT_RAW.sub("", text)
+    text = _CI_CD.sub("CICD", _INNER_DOT_RAW.sub("", text))
     counts: Counter[str] = Counter()
     boost: dict[str, float] = {}
     skill_section = skipping = False
     first = True
     for line in text.splitlines():
         line = line.strip()
-        if not line or _BOILERPLATE_LOWER.search(line.lower()):
+        if not line or _BOILERPLATE_LOWER.search(line.lower()) or (not first and _NOT_EVIDENCE_LINE.search(line)):
             continue
         if first:  # the posting's title: never a heading
             first = False
@@ -249,6 +249,7 @@ _CLAUSE_START_VERBS = frozenset(
     "design test plan report lead model market research schedule process program forecast review code present "
     "document partner own support".split()
 )
+_CI_CD = re.compile(r"\bCI\s*/\s*CD\b", re.IGNORECASE)
 _INNER_DOT_RAW = re.compile(r"(?<=\w)[.'’](?=\w)")
 
 
@@ -269,7 +270,15 @@ _NOT_SKILLS = frozenset(
     """ceo cfo cto coo cio cmo cpo vp svp evp avp eeo eoe usa us uk eu llc inc ltd corp plc gmbh pto faq asap tbd hq
     am pm est pst cst mst et pt id ok january february march april may june july august september october november
     december jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday
-    mon tue wed thu fri sat sun""".split()
+    mon tue wed thu fri sat sun fte w2 h1b c2c 1099 opt cpt ead gc cvpr eccv iccv iclr icml neurips kdd aaai acl
+    emnlp naacl""".split()
+)
+# Lines about pay, benefits and work authorisation: whatever they name is not a skill.
+_NOT_EVIDENCE_LINE = re.compile(
+    r"medical (?:plan|coverage|benefits?)|\bppo\b|\bhmo\b|insurance|retirement|pension|sponsorship|sponsor|"
+    r"work authori[sz]ation|visa|h-?1b|\bw-?2\b|corp to corp|\bc2c\b|salary|compensation|bonus|equity|holidays|"
+    r"vacation|paid leave|relocation",
+    re.IGNORECASE,
 )
 # How much each kind of term says about fit, beside its rarity: named tools and fields first.
 _KIND_BOOST = {"tool": 1.5, "field": 1.3, "knowledge": 1.2, "skill": 1.0}
@@ -334,8 +343,10 @@ def _clause_terms(
         surface = normal[found.start : found.end]
         if all(word in _EVIDENCE_STOP or word in _NOT_SKILLS or word in exclude for word in surface):
             continue
-        if found.end - found.start == 1 and found.start == 0 and surface[0] in _CLAUSE_START_VERBS:
-            continue  # "Design A/B tests": a duty, not the skill "design"
+        if found.end - found.start == 1 and (
+            (found.start == 0 and surface[0] in _CLAUSE_START_VERBS) or _vocabulary.is_practitioner(surface[0])
+        ):
+            continue  # "Design A/B tests": a duty, not the skill "design"; "engineers": people, not a skill
         term = " ".join(surface)
         if term not in counts:  # one surface per skill: "data scientists" counts as "data scientist"
             term = next((other for other in counts if _vocabulary.canon(other) == found.key), term)
@@ -351,8 +362,8 @@ def _clause_terms(
         shape = _shape(token, at_start=index == 0)
         if shape < _SKILL_SHAPE and _stem(word) not in dotted:
             continue
-        if word in _NOT_SKILLS or len(word) < 2:
-            continue
+        if word in _NOT_SKILLS or len(word) < 2 or word[0].isdigit() or (word.endswith("s") and word[:-1] in exclude):
+            continue  # "50k+", "9s"; "UNSW's" when UNSW is the employer
         counts[word] += 1
         boost[word] = max(boost.get(word, 1.0), _SKILL_SHAPE * line_boost)
 

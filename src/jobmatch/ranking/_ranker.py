@@ -33,6 +33,26 @@ class Ranking(BaseModel):
     resume_title: str = Field("", description="The job title read from the resume, compared with posting titles.")
 
 
+# A posting body's cache key is this, the boilerplate flag, then the posting's title and description: bump the
+# version when what the model reads of a posting changes (clean_posting, posting_body).
+_BODY_KEY = "posting body v2 strip="
+
+
+class _Text:
+    """A text to embed, given or computed only if its vector is not cached."""
+
+    __slots__ = ("_text", "_make")
+
+    def __init__(self, text: str | Callable[[], str]) -> None:
+        self._text = text if isinstance(text, str) else None
+        self._make = None if isinstance(text, str) else text
+
+    def get(self) -> str:
+        if self._text is None and self._make is not None:
+            self._text = self._make()
+        return self._text or ""
+
+
 @dataclass(frozen=True, slots=True)
 class _Query:
     """The resume as the model reads it: its passages, its opening words and the job title it aims at."""
@@ -64,8 +84,7 @@ class Ranker:
 
     def embed_postings(self, postings: Sequence[JobPosting]) -> int:
         """Embed whatever text of `postings` the cache lacks and store it; returns how many texts were embedded."""
-        texts = [text for posting in postings for text in self._posting_texts(posting)]
-        _, embedded = self._vectors(texts)
+        _, embedded = self._vectors(dict(field for posting in postings for field in self._posting_fields(posting)))
         return embedded
 
     def rank(
@@ -96,27 +115,30 @@ class Ranker:
             return Ranking(matches=[], filtered=filtered, resume_title=resume_title)
 
         query = self._query(resume_text, resume_title)
-        texts = [self._posting_texts(posting) for posting in kept]
-        vectors, embedded = self._vectors([*query.texts(), *(text for pair in texts for text in pair)], progress)
-        body = np.vstack([vectors[embedding_key(pair[0])] for pair in texts])
-        titles = np.vstack([vectors[embedding_key(pair[1])] for pair in texts])
-        analyses = [analyse(posting) for posting in kept]
+        fields = [self._posting_fields(posting) for posting in kept]
+        wanted = {embedding_key(text): _Text(text) for text in query.texts()}
+        wanted.update(field for pair in fields for field in pair)
+        vectors, embedded = self._vectors(wanted, progress)
+        body = np.vstack([vectors[pair[0][0]] for pair in fields])
+        titles = np.vstack([vectors[pair[1][0]] for pair in fields])
 
         folded: dict[int, list[int]] = {}
         if settings.dedup_similarity <= 1 and len(kept) > 1:
-            survivors, folded = fold_duplicates(kept, body, _Shingles(analyses), settings.dedup_similarity)
+            survivors, folded = fold_duplicates(kept, body, _Shingles(kept), settings.dedup_similarity)
         else:
             survivors = list(range(len(kept)))
 
         similarity, dense = self._dense(query, vectors, body, titles)
         resume_index, resume_bag = resume_terms(resume_text)
+        candidates = _best(dense, survivors, settings.rank_lexical_candidates)
+        analyses = {index: analyse(kept[index]) for index in candidates}
         raw = self._fuse_lexical(dense, resume_bag, analyses)
         raw = _feedback(raw, survivors, body, titles, settings)
-        scored = _weigh(raw, similarity, survivors, analyses, word_scores)
+        scored = _weigh(raw, similarity, survivors, kept, word_scores)
 
-        term_weights = _keywords.PhraseIdf([a.bag for a in analyses])
+        term_weights = _keywords.PhraseIdf([a.bag for a in analyses.values()])
         matches = [
-            self._match(rank, item, kept, analyses[item.index], resume_index, term_weights, folded)
+            self._match(rank, item, kept, analyse(kept[item.index]), resume_index, term_weights, folded)
             for rank, item in enumerate(scored[:top_n], 1)
         ]
         return Ranking(
@@ -157,14 +179,18 @@ class Ranker:
             total += settings.rank_title_weight
         return similarity, dense / total
 
-    def _fuse_lexical(self, dense: np.ndarray, resume_bag: Counter[str], analyses: Sequence[PostingText]) -> np.ndarray:
-        """(1 - λ) * dense + λ * BM25 scaled to [0, 1] within these postings, λ = rank_lexical_weight."""
+    def _fuse_lexical(
+        self, dense: np.ndarray, resume_bag: Counter[str], analyses: Mapping[int, PostingText]
+    ) -> np.ndarray:
+        """(1 - λ) * dense + λ * BM25 scaled to [0, 1] within the candidates (`analyses`; 0 for the others),
+        λ = rank_lexical_weight."""
         weight = self.settings.rank_lexical_weight
         if weight <= 0:
             return dense
-        lexical = bm25(resume_bag, [a.bag for a in analyses])
-        peak = float(lexical.max())
-        lexical = lexical / peak if peak > 0 else lexical
+        scores = bm25(resume_bag, [a.bag for a in analyses.values()])
+        peak = float(scores.max()) if len(scores) else 0.0
+        lexical = np.zeros_like(dense)
+        lexical[list(analyses)] = scores / peak if peak > 0 else scores
         return (1 - weight) * dense + weight * lexical
 
     def _match(
@@ -200,21 +226,24 @@ class Ranker:
             closed=posting.closed,
         )
 
-    def _posting_texts(self, posting: JobPosting) -> tuple[str, str]:
-        """(body, title): the texts of a posting that get embedded."""
-        description = analyse(posting).body if self.settings.rank_strip_boilerplate else posting.description
-        body = posting_body(posting.title, description)
-        return body, posting.title.strip() or body
+    def _posting_fields(self, posting: JobPosting) -> tuple[tuple[str, _Text], tuple[str, _Text]]:
+        """((key, body), (key, title)): what the model reads of a posting, by cache key. The body (title, then the
+        description without boilerplate) is keyed by the posting's own text, so a ranking whose vectors are all
+        cached never reads or cleans a description; the title is keyed by itself."""
+        strip = self.settings.rank_strip_boilerplate
+        raw = f"{_BODY_KEY}{int(strip)}\x1f{posting.title}\x1f{posting.description}"
+        body = _Text(lambda: posting_body(posting.title, analyse(posting).body if strip else posting.description))
+        title = posting.title.strip()
+        return (embedding_key(raw), body), (embedding_key(title), _Text(title)) if title else (embedding_key(raw), body)
 
     def _vectors(
-        self, texts: Sequence[str], progress: Callable[[int, int], None] | None = None
+        self, texts: Mapping[str, _Text], progress: Callable[[int, int], None] | None = None
     ) -> tuple[dict[str, np.ndarray], int]:
-        """Vectors of `texts` by key: from the cache, else embedded now and stored."""
-        keys = {embedding_key(text): text for text in texts}
-        found = self.cache.load_embeddings(self.model_id, list(keys))
-        missing = [key for key in keys if key not in found]
+        """Vectors by key: from the cache, else the text embedded now and stored."""
+        found = self.cache.load_embeddings(self.model_id, list(texts))
+        missing = [key for key in texts if key not in found]
         if missing:
-            fresh = _encoder.encode(self.settings, [keys[key] for key in missing], progress)
+            fresh = _encoder.encode(self.settings, [texts[key].get() for key in missing], progress)
             new = dict(zip(missing, fresh, strict=True))
             self.cache.save_embeddings(self.model_id, new)
             found.update(new)
@@ -244,17 +273,25 @@ def _feedback(
     return (scores + weight * likeness) / (1 + weight)
 
 
+def _best(scores: np.ndarray, survivors: Sequence[int], count: int) -> list[int]:
+    """The `count` survivors with the highest scores (all of them when count is 0), in index order."""
+    if count <= 0 or count >= len(survivors):
+        return list(survivors)
+    pool = np.asarray(survivors)
+    return sorted(int(i) for i in pool[np.argpartition(-scores[pool], count - 1)[:count]])
+
+
 def _weigh(
     raw: np.ndarray,
     similarity: np.ndarray,
     survivors: Sequence[int],
-    analyses: Sequence[PostingText],
+    kept: Sequence[JobPosting],
     word_scores: Mapping[str, float],
 ) -> list[_Scored]:
     """The surviving postings with their `word_scores` multipliers applied, best first."""
     scored: list[_Scored] = []
     for index in survivors:
-        fired = fired_weights(analyses[index].text, word_scores) if word_scores else {}
+        fired = fired_weights(analyse(kept[index]).text, word_scores) if word_scores else {}
         value = max(float(raw[index]), 0.0)
         adjusted = value
         for weight in fired.values():
@@ -272,14 +309,14 @@ def _opening(text: str, count: int) -> str:
 class _Shingles(Sequence[frozenset[str]]):
     """The postings' shingles, each computed only when dedup compares that posting (near-identical vectors)."""
 
-    def __init__(self, analyses: Sequence[PostingText]) -> None:
-        self._analyses = analyses
+    def __init__(self, postings: Sequence[JobPosting]) -> None:
+        self._postings = postings
 
     def __len__(self) -> int:
-        return len(self._analyses)
+        return len(self._postings)
 
     def __getitem__(self, index):  # type: ignore[override]
-        return self._analyses[index].shingles
+        return analyse(self._postings[index]).shingles
 
 
 def _apply_blocklists(

@@ -10,11 +10,12 @@ Excel" = "MS Excel"; "SQL" = "structured query language SQL").
 from __future__ import annotations
 
 import gzip
+import json
 import threading
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 from jobmatch.ranking._words import normalise, split_words
 
@@ -63,11 +64,18 @@ def canon_word(word: str) -> str:
     return _FIELD_OF.get(word, word)
 
 
+def is_practitioner(word: str) -> bool:
+    """Whether a normalised word names a practitioner ("engineers", "developer"): alone, a person, not a skill."""
+    return _singular(word) in _FIELD_OF and _singular(word) not in {"analytics", "recruitment"}
+
+
 def _singular(word: str) -> str:
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
     if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is", "os", "ics")):
         return word[:-1]
+    if len(word) == 4 and word.endswith("is"):
+        return word[:-1]  # "APIs"
     return word
 
 
@@ -89,21 +97,12 @@ class Found:
 class Skills:
     """Skill names by canonical form; `find` reads them out of a text, longest first."""
 
-    def __init__(self, lines: Iterable[str]) -> None:
-        """`lines`: "kind<TAB>name<TAB>key|key|..." with the keys in canonical form (`canon`), as
-        bench/build_vocabulary.py writes them (canonical already, so loading is only a split)."""
-        self.names: list[str] = []  # skill id -> its name in the vocabulary
-        self.kinds: list[str] = []
-        self._ids: dict[str, list[int]] = {}
-        for line in lines:
-            kind, name, keys = line.rstrip("\n").split("\t")
-            skill = len(self.names)
-            self.names.append(name)
-            self.kinds.append(kind)
-            for key in keys.split("|"):
-                ids = self._ids.setdefault(key, [])
-                if skill not in ids:
-                    ids.append(skill)
+    def __init__(self, data: dict[str, Any]) -> None:
+        """`data`: {"names": [...], "kinds": [...], "keys": {canonical variant: [skill id, ...]}}, as
+        bench/build_vocabulary.py writes it (JSON, so loading is one C-speed parse)."""
+        self.names: list[str] = data["names"]  # skill id -> its name in the vocabulary
+        self.kinds: list[str] = data["kinds"]
+        self._ids: dict[str, list[int]] = data["keys"]
 
     def ids(self, key: str) -> list[int]:
         return self._ids.get(key, [])
@@ -128,12 +127,9 @@ class Skills:
 class Occupations:
     """Job titles (ESCO occupations with their alternative titles) -> ISCO-08 unit group (4 digits)."""
 
-    def __init__(self, lines: Iterable[str]) -> None:
-        """`lines`: "isco<TAB>title in canonical form", the preferred title of an occupation before its others."""
-        self._codes: dict[str, str] = {}
-        for line in lines:
-            code, _, key = line.rstrip("\n").partition("\t")
-            self._codes.setdefault(key, code)
+    def __init__(self, codes: dict[str, str]) -> None:
+        """`codes`: {title in canonical form: ISCO code}."""
+        self._codes = codes
 
     def code(self, title: str) -> str:
         """The ISCO group of the longest known title inside `title` ("Senior Data Scientist II" -> data scientist),
@@ -154,12 +150,9 @@ _skills: Skills | None = None
 _occupations: Occupations | None = None
 
 
-def _lines(name: str) -> list[str]:
-    with (
-        resources.files(_PACKAGE).joinpath("data", name).open("rb") as raw,
-        gzip.open(raw, "rt", encoding="utf-8") as text,
-    ):
-        return text.read().splitlines()
+def _load(name: str) -> Any:
+    raw = resources.files(_PACKAGE).joinpath("data", name).read_bytes()
+    return json.loads(gzip.decompress(raw))
 
 
 def skills() -> Skills:
@@ -167,7 +160,7 @@ def skills() -> Skills:
     global _skills
     with _lock:
         if _skills is None:
-            _skills = Skills(_lines("skills.tsv.gz"))
+            _skills = Skills(_load("skills.json.gz"))
         return _skills
 
 
@@ -176,5 +169,5 @@ def occupations() -> Occupations:
     global _occupations
     with _lock:
         if _occupations is None:
-            _occupations = Occupations(_lines("occupations.tsv.gz"))
+            _occupations = Occupations(_load("occupations.json.gz"))
         return _occupations
