@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     rank_title_weight: float = Field(0.0, ge=0)
     rank_target_title_weight: float = Field(0.5, ge=0)
     rank_lexical_weight: float = Field(0.1, ge=0, le=1)
+    # Occupations as a field: the ISCO group of the resume's target title and of each posting's title (ESCO titles),
+    # their agreement (same unit group 1, minor 2/3, sub-major 1/3, else 0) added to the cosines with this weight.
+    rank_occupation_weight: float = Field(0.0, ge=0)
     # BM25 is computed over this many postings, the best by the model's score (0 = all): the text of the others is
     # never read, so a warm ranking of thousands of postings costs little more than one of hundreds.
     rank_lexical_candidates: int = Field(300, ge=0)

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from jobmatch.config import Settings, get_settings
 from jobmatch.models import JobPosting, Match
-from jobmatch.ranking import _encoder, _keywords
+from jobmatch.ranking import _encoder, _keywords, _vocabulary
 from jobmatch.ranking._analysis import PostingText, analyse, resume_terms
 from jobmatch.ranking._cache import EmbeddingCache, MemoryEmbeddingCache, embedding_key
 from jobmatch.ranking._dedup import fold_duplicates
@@ -128,7 +128,7 @@ class Ranker:
         else:
             survivors = list(range(len(kept)))
 
-        similarity, dense = self._dense(query, vectors, body, titles)
+        similarity, dense = self._dense(query, vectors, body, titles, [posting.title for posting in kept])
         resume_index, resume_bag = resume_terms(resume_text)
         candidates = _best(dense, survivors, settings.rank_lexical_candidates)
         analyses = {index: analyse(kept[index]) for index in candidates}
@@ -157,7 +157,12 @@ class Ranker:
         return _Query(passages(cleaned, settings.rank_resume_passages), opening, resume_title)
 
     def _dense(
-        self, query: _Query, vectors: Mapping[str, np.ndarray], body: np.ndarray, titles: np.ndarray
+        self,
+        query: _Query,
+        vectors: Mapping[str, np.ndarray],
+        body: np.ndarray,
+        titles: np.ndarray,
+        posting_titles: Sequence[str],
     ) -> tuple[np.ndarray, np.ndarray]:
         """(resume vs posting text cosine, the weighted mean of all the model's cosines) per posting."""
         settings = self.settings
@@ -177,6 +182,11 @@ class Ranker:
         if settings.rank_title_weight > 0:
             dense += settings.rank_title_weight * (titles @ resume_vector)
             total += settings.rank_title_weight
+        if settings.rank_occupation_weight > 0 and query.title:
+            agreement = _occupation_agreement(query.title, posting_titles)
+            if agreement is not None:
+                dense += settings.rank_occupation_weight * agreement
+                total += settings.rank_occupation_weight
         return similarity, dense / total
 
     def _fuse_lexical(
@@ -271,6 +281,27 @@ def _feedback(
         centroid = vectors[best].mean(axis=0)
         likeness += 0.5 * (vectors @ centroid) / max(float(np.linalg.norm(centroid)), 1e-12)
     return (scores + weight * likeness) / (1 + weight)
+
+
+def _occupation_agreement(resume_title: str, posting_titles: Sequence[str]) -> np.ndarray | None:
+    """How far each posting's occupation agrees with the resume's (ISCO-08 groups of their titles: the unit group
+    1, minor 2/3, sub-major 1/3, else 0; a title ESCO does not know gets the mean of the known); None when the
+    resume's title is not known."""
+    occupations = _vocabulary.occupations()
+    mine = occupations.code(resume_title)
+    if not mine:
+        return None
+    scores = np.full(len(posting_titles), np.nan)
+    for index, title in enumerate(posting_titles):
+        code = occupations.code(title)
+        if code:
+            shared = next((n for n in (4, 3, 2) if code[:n] == mine[:n]), 1)
+            scores[index] = {4: 1.0, 3: 2 / 3, 2: 1 / 3}.get(shared, 0.0)
+    known = ~np.isnan(scores)
+    if not known.any():
+        return None
+    scores[~known] = float(scores[known].mean())
+    return scores
 
 
 def _best(scores: np.ndarray, survivors: Sequence[int], count: int) -> list[int]:
