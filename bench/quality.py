@@ -116,9 +116,17 @@ def ranker_method(settings: Settings, cache: SqliteCache) -> Method:
 Scores = dict[str, np.ndarray]  # method -> nDCG@10 per resume
 
 
-def pool_run(methods: dict[str, Method], resumes: list[Resume], pool: Pool, first_line: bool) -> Scores:
+def pool_run(
+    methods: dict[str, Method], resumes: list[Resume], pool: Pool, first_line: bool, saved: Path | None = None
+) -> Scores:
+    """nDCG@10 of every method for every resume; with `saved`, each method's scores are kept there (a rerun with
+    the same code and resumes reuses them: delete the folder after changing the ranker)."""
     out: Scores = {}
     for name, method in methods.items():
+        file = saved / f"{pool.name}-{first_line}-{len(resumes)}-{re.sub(r'[^a-z0-9]+', '_', name.lower())}.npy"
+        if saved and file.exists():
+            out[name] = np.load(file)
+            continue
         started = time.perf_counter()
         values = []
         for resume in resumes:
@@ -128,6 +136,9 @@ def pool_run(methods: dict[str, Method], resumes: list[Resume], pool: Pool, firs
             values.append(ndcg10([pool.labels[job_id] in wanted for job_id in ranked[:10]], total))
         out[name] = np.array(values)
         print(f"    ({pool.name}, {name.strip()}: {time.perf_counter() - started:.1f} s)", file=sys.stderr)
+        if saved:
+            saved.mkdir(parents=True, exist_ok=True)
+            np.save(file, out[name])
     return out
 
 
@@ -273,6 +284,10 @@ def vanetik_run(methods: dict[str, Method]) -> None:
 ABLATIONS: dict[str, dict[str, object]] = {
     "- no relevance feedback": {"rank_feedback_weight": 0.0},
     "+ feedback weight 0.5": {"rank_feedback_weight": 0.5},
+    "+ feedback from text only": {"rank_feedback_title_share": 0.0},
+    "+ feedback from best 5 (not 5%)": {"rank_feedback_share": 0.001},
+    "+ feedback from best 10 (not 5%)": {"rank_feedback_share": 0.001, "rank_feedback_min_postings": 10},
+    "+ title fields 0.25 each": {"rank_target_title_weight": 0.25, "rank_opening_weight": 0.25},
     "- no BM25 fusion": {"rank_lexical_weight": 0.0},
     "+ BM25 weight 0.2": {"rank_lexical_weight": 0.2},
     "+ BM25 over all postings": {"rank_lexical_candidates": 0},
@@ -293,6 +308,7 @@ def main() -> None:
     parser.add_argument("--ablations", nargs="+", default=None, help="only these variants (names as printed)")
     parser.add_argument("--pools", nargs="+", default=["Google", "Monster"])
     parser.add_argument("--backend", default=None, help="embedding backend for the ranker (default: settings)")
+    parser.add_argument("--saved", type=Path, default=None, help="keep each method's scores here and reuse them")
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     home = Path(os.environ.get("JOBMATCH_HOME", "/tmp/jobmatch-bench-home"))
@@ -318,10 +334,11 @@ def main() -> None:
         measured = [r for r in resumes if r.occupation in pool.accepts]
         for first_line in (True, False):
             variant = "as given" if first_line else "first line removed"
-            scores = pool_run(methods, measured, pool, first_line)
+            scores = pool_run(methods, measured, pool, first_line, args.saved)
             label = f"{pool.name} pool ({len(pool.postings)} postings), resumes {variant}"
             occupation_table(f"{label}: nDCG@10 per occupation", scores, measured)
             runs.append((label, scores, measured))
+            sys.stdout.flush()
     if chosen:
         ablation_table(runs, chosen)
     vanetik_run({name: methods[name] for name in ("BM25", ORIGINAL, JOBMATCH)})

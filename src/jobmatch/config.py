@@ -79,6 +79,8 @@ class Settings(BaseSettings):
     rank_feedback_weight: float = Field(1.0, ge=0)
     rank_feedback_share: float = Field(0.05, gt=0, le=0.5)
     rank_feedback_min_postings: int = Field(5, ge=1)
+    # How much of the likeness is title to title (the rest is text to text).
+    rank_feedback_title_share: float = Field(0.5, ge=0, le=1)
     # Drop "about us", benefits and equal-opportunity text before embedding.
     rank_strip_boilerplate: bool = True
     # Same company and word-shingle Jaccard similarity at least this: a repost, folded into the newest; 1.01 = off.

@@ -264,7 +264,8 @@ def _feedback(
     scores: np.ndarray, survivors: Sequence[int], body: np.ndarray, titles: np.ndarray, settings: Settings
 ) -> np.ndarray:
     """`scores` blended with pseudo-relevance feedback: (score + g * likeness) / (1 + g), where likeness is a
-    posting's cosine with the centroid of the best-scoring postings (text and title vectors, half each).
+    posting's cosine with the centroid of the best-scoring postings (title vectors by rank_feedback_title_share,
+    text vectors for the rest).
 
     The resume is one noisy query (a name, an education list, a skills dump); the postings it matches best share
     what the job is. Their centroid is a second query: postings like them rise, postings unlike them fall.
@@ -277,9 +278,11 @@ def _feedback(
     pool = np.asarray(survivors)
     best = pool[np.argsort(-scores[pool], kind="stable")[:count]]
     likeness = np.zeros_like(scores)
-    for vectors in (body, titles):
-        centroid = vectors[best].mean(axis=0)
-        likeness += 0.5 * (vectors @ centroid) / max(float(np.linalg.norm(centroid)), 1e-12)
+    share = settings.rank_feedback_title_share
+    for vectors, part in ((body, 1 - share), (titles, share)):
+        if part > 0:
+            centroid = vectors[best].mean(axis=0)
+            likeness += part * (vectors @ centroid) / max(float(np.linalg.norm(centroid)), 1e-12)
     return (scores + weight * likeness) / (1 + weight)
 
 
