@@ -343,10 +343,10 @@ def _clause_terms(
         surface = normal[found.start : found.end]
         if all(word in _EVIDENCE_STOP or word in _NOT_SKILLS or word in exclude for word in surface):
             continue
-        if found.end - found.start == 1 and (
-            (found.start == 0 and surface[0] in _CLAUSE_START_VERBS) or _vocabulary.is_practitioner(surface[0])
-        ):
-            continue  # "Design A/B tests": a duty, not the skill "design"; "engineers": people, not a skill
+        if found.end - found.start == 1 and found.start == 0 and surface[0] in _CLAUSE_START_VERBS:
+            continue  # "Design A/B tests": a duty, not the skill "design"
+        if _vocabulary.is_practitioner(surface[-1]) and (len(surface) == 1 or surface[-1].endswith("s")):
+            continue  # "engineers", "work with data scientists": people, not a skill ("data scientist" is one)
         term = " ".join(surface)
         if term not in counts:  # one surface per skill: "data scientists" counts as "data scientist"
             term = next((other for other in counts if _vocabulary.canon(other) == found.key), term)

@@ -125,14 +125,15 @@ class Skills:
 
 
 class Occupations:
-    """Job titles (ESCO occupations with their alternative titles) -> ISCO-08 unit group (4 digits)."""
+    """Job titles (ESCO occupations with their alternative titles) -> ESCO code ("1221.3": the ISCO-08 unit group
+    1221, then the occupation within it)."""
 
     def __init__(self, codes: dict[str, str]) -> None:
-        """`codes`: {title in canonical form: ISCO code}."""
+        """`codes`: {title in canonical form: ESCO code}."""
         self._codes = codes
 
     def code(self, title: str) -> str:
-        """The ISCO group of the longest known title inside `title` ("Senior Data Scientist II" -> data scientist),
+        """The ESCO code of the longest known title inside `title` ("Senior Data Scientist II" -> data scientist),
         or "" when none is known."""
         text_words = canon(title).split()
         best, best_size = "", 0
