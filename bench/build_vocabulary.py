@@ -10,7 +10,8 @@ a trailing acronym kept as a variant ("Structured query language SQL" -> "SQL");
 (`FIELDS`). Variants of one concept stay one skill only where they have the same words or one abbreviates the other
 ("CPR" = "cardiopulmonary resuscitation"), so an ESCO concept's loose synonyms ("welding" under "join metals") and
 its broader words ("engineering" under "packaging engineering") are separate skills.
-occupations.json.gz: {title in canonical form: ESCO code ("1221.3": ISCO-08 unit group 1221, occupation 3)} for every ESCO occupation's titles, preferred first.
+occupations.json.gz: {title in canonical form: ESCO code ("1221.3": ISCO-08 unit group 1221, occupation 3)}, every
+ESCO occupation's titles, preferred first.
 """
 
 from __future__ import annotations
