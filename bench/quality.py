@@ -1,8 +1,14 @@
-"""Ranking quality on the dev data: nDCG@10, P@10 and MRR for BM25, the original method and jobmatch's ranker.
+"""Ranking quality on two posting pools and two resume sources: nDCG@10 per occupation, the original method as the
+baseline of every table, paired bootstrap CIs; then the human-ranked Vanetik set.
 
-Run: HF_HUB_OFFLINE=1 .venv/bin/python bench/quality.py [--quick] [--no-ablations]
-Data is read in place from <repo>/../shared/data/ranking-dev (see its SOURCES.md). Embeddings are cached on disk
-under $JOBMATCH_HOME/bench-cache (or /tmp/jobmatch-bench-cache) between runs.
+Run: HF_HUB_OFFLINE=1 .venv/bin/python bench/quality.py [--quick] [--ablations NAME ...] [--no-ablations]
+Pools: Google (847 postings, one employer) and Monster (~950 postings, many US employers, labelled by title, see
+bench/devdata.py). Resumes: Kaggle UpdatedResumeDataSet (166, 25 categories) and florex (150 IT resumes). Every
+resume is ranked as given and with its first line (headline) removed. Embeddings are cached in
+$JOBMATCH_BENCH_CACHE (default /tmp/jobmatch-bench/embeddings.sqlite).
+
+The rule a change must pass (issue 13): better than the original on every pool, and no occupation worse than the
+original beyond noise (the paired 95% bootstrap interval of jobmatch - original entirely below 0).
 """
 
 from __future__ import annotations
@@ -14,10 +20,11 @@ import os
 import re
 import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
+from bench.devdata import DATA, Pool, Resume, SqliteCache, florex_resumes, google_pool, kaggle_resumes, monster_pool
 
 from jobmatch.config import Settings
 from jobmatch.models import JobPosting
@@ -25,128 +32,165 @@ from jobmatch.ranking import Ranker, _encoder, embedding_key
 from jobmatch.ranking._analysis import analyse, resume_terms
 from jobmatch.ranking._lexical import bm25
 
-DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "ranking-dev"
+ORIGINAL = "original"
+JOBMATCH = "jobmatch"
 
-# Resume occupation -> Google job categories that are a fit (hand-made; occupations with no fitting Google
-# category, "Arts" and "Health and fitness", are left out).
-_SOFTWARE = ("Software Engineering", "Technical Solutions", "IT & Data Management")
-LABEL_MAP: dict[str, tuple[str, ...]] = {
-    "Data Science": _SOFTWARE,
-    "Python Developer": _SOFTWARE,
-    "Java Developer": _SOFTWARE,
-    "DotNet Developer": _SOFTWARE,
-    "SAP Developer": _SOFTWARE,
-    "Blockchain": _SOFTWARE,
-    "ETL Developer": _SOFTWARE,
-    "Hadoop": _SOFTWARE,
-    "Database": (*_SOFTWARE, "Technical Infrastructure"),
-    "DevOps Engineer": (*_SOFTWARE, "Technical Infrastructure"),
-    "Testing": _SOFTWARE,
-    "Automation Testing": _SOFTWARE,
-    "Web Designing": ("User Experience & Design", "Software Engineering"),
-    "Network Security Engineer": ("Network Engineering", "Technical Infrastructure", "Data Center & Network"),
-    "HR": ("People Operations",),
-    "Advocate": ("Legal & Government Relations",),
-    "Sales": ("Sales & Account Management", "Sales Operations"),
-    "Business Analyst": ("Business Strategy", "Sales Operations"),
-    "Operations Manager": ("Program Management", "Business Strategy", "Manufacturing & Supply Chain"),
-    "PMO": ("Program Management",),
-    "Mechanical Engineer": ("Hardware Engineering", "Manufacturing & Supply Chain"),
-    "Electrical Engineering": ("Hardware Engineering",),
-    "Civil Engineer": ("Real Estate & Workplace Services",),
-}
+# ---------------------------------------------------------------- metrics
 
 
-class DiskCache:
-    """An EmbeddingCache kept in one .npz file per model, so reruns embed nothing."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self._data: dict[str, dict[str, np.ndarray]] = {}
-        self.dirty: set[str] = set()
-
-    def _file(self, model: str) -> Path:
-        return self.folder / (re.sub(r"[^A-Za-z0-9_.@-]", "_", model) + ".npz")
-
-    def _model(self, model: str) -> dict[str, np.ndarray]:
-        if model not in self._data:
-            path = self._file(model)
-            self._data[model] = dict(np.load(path)) if path.exists() else {}
-        return self._data[model]
-
-    def load_embeddings(self, model: str, keys: Sequence[str]) -> dict[str, np.ndarray]:
-        store = self._model(model)
-        return {key: store[key] for key in keys if key in store}
-
-    def save_embeddings(self, model: str, vectors: Mapping[str, np.ndarray]) -> None:
-        self._model(model).update(vectors)
-        self.dirty.add(model)
-
-    def flush(self) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        for model in self.dirty:
-            tmp = self._file(model).with_suffix(".tmp.npz")
-            np.savez(tmp, **self._data[model])
-            tmp.replace(self._file(model))
-        self.dirty.clear()
+def ndcg10(relevant: Sequence[bool], total_relevant: int) -> float:
+    dcg = sum(1 / math.log2(i + 2) for i, hit in enumerate(relevant[:10]) if hit)
+    ideal = sum(1 / math.log2(i + 2) for i in range(min(10, total_relevant)))
+    return dcg / ideal if ideal else 0.0
 
 
-# ---------------------------------------------------------------- data
+def bootstrap(values: np.ndarray, rounds: int = 2000, seed: int = 7) -> tuple[float, float]:
+    if len(values) < 2:
+        return float(values.mean()), float(values.mean())
+    rng = np.random.default_rng(seed)
+    means = values[rng.integers(0, len(values), size=(rounds, len(values)))].mean(axis=1)
+    return float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
 
 
-def _unmojibake(text: str) -> str:
-    # The resume CSV was decoded as cp1252 once too often ("â¢" for "•"); undo it line by line where it round-trips.
-    out = []
-    for line in text.split("\n"):
-        try:
-            out.append(line.encode("cp1252").decode("utf-8"))
-        except (UnicodeEncodeError, UnicodeDecodeError):
-            out.append(line)
-    return "\n".join(out)
+def spearman(order_a: Sequence[int], order_b: Sequence[int]) -> float:
+    """Spearman's rho of two orderings of the same items (best first)."""
+    rank_a = {item: i for i, item in enumerate(order_a)}
+    rank_b = {item: i for i, item in enumerate(order_b)}
+    n = len(order_a)
+    d2 = sum((rank_a[item] - rank_b[item]) ** 2 for item in order_a)
+    return 1 - 6 * d2 / (n * (n * n - 1))
 
 
-def google_postings() -> tuple[list[JobPosting], list[str]]:
-    rows = list(csv.DictReader(open(DATA / "google_job_skills/job_skills.csv", encoding="utf-8"), delimiter=";"))
-    seen: set[tuple[str, str]] = set()
-    postings, categories = [], []
-    for row in rows:
-        description = "\n".join(
-            f"{heading}:\n{row[column].strip()}"
-            for heading, column in (
-                ("Responsibilities", "Responsibilities"),
-                ("Minimum qualifications", "Minimum Qualifications"),
-                ("Preferred qualifications", "Preferred Qualifications"),
-            )
-            if row[column].strip()
-        )
-        key = (row["Title"], description)
-        if key in seen or not description:
+# ---------------------------------------------------------------- methods
+
+Method = Callable[[str, list[JobPosting]], list[str]]  # resume, pool -> job ids, best first
+
+
+def bm25_method(resume: str, pool: list[JobPosting]) -> list[str]:
+    _, bag = resume_terms(resume)
+    scores = bm25(bag, [analyse(p).bag for p in pool])
+    return [pool[i].job_id for i in np.argsort(-scores, kind="stable")]
+
+
+def original_method(settings: Settings, cache: SqliteCache) -> Method:
+    """The original: one whole-text MiniLM embedding of the posting against one of the resume (256 word pieces)."""
+    model = _encoder.model_id(settings)
+    matrices: dict[int, np.ndarray] = {}
+
+    def vectors(texts: list[str]) -> np.ndarray:
+        keys = [embedding_key(t) for t in texts]
+        found = cache.load_embeddings(model, keys)
+        missing = [k for k in dict.fromkeys(keys) if k not in found]
+        if missing:
+            by_key = {embedding_key(t): t for t in texts}
+            fresh = _encoder.encode(settings, [by_key[k] for k in missing])
+            cache.save_embeddings(model, dict(zip(missing, fresh, strict=True)))
+            found.update(zip(missing, fresh, strict=True))
+        return np.vstack([found[k] for k in keys])
+
+    def method(resume: str, pool: list[JobPosting]) -> list[str]:
+        if id(pool) not in matrices:
+            matrices[id(pool)] = vectors([f"{p.title}\n{p.description}" for p in pool])
+        scores = matrices[id(pool)] @ vectors([resume])[0]
+        return [pool[i].job_id for i in np.argsort(-scores, kind="stable")]
+
+    return method
+
+
+def ranker_method(settings: Settings, cache: SqliteCache) -> Method:
+    ranker = Ranker(settings, cache)
+
+    def method(resume: str, pool: list[JobPosting]) -> list[str]:
+        ranking = ranker.rank(resume, pool, top_n=10)
+        ids: list[str] = []
+        for match in ranking.matches:
+            ids.append(match.job_id)
+            ids.extend(match.duplicates)  # a folded repost shares its match's place
+        return ids
+
+    return method
+
+
+# ---------------------------------------------------------------- runs
+
+Scores = dict[str, np.ndarray]  # method -> nDCG@10 per resume
+
+
+def pool_run(
+    methods: dict[str, Method], resumes: list[Resume], pool: Pool, first_line: bool, saved: Path | None = None
+) -> Scores:
+    """nDCG@10 of every method for every resume; with `saved`, each method's scores are kept there (a rerun with
+    the same code and resumes reuses them: delete the folder after changing the ranker)."""
+    out: Scores = {}
+    for name, method in methods.items():
+        file = saved / f"{pool.name}-{first_line}-{len(resumes)}-{re.sub(r'[^a-z0-9]+', '_', name.lower())}.npy"
+        if saved and file.exists():
+            out[name] = np.load(file)
             continue
-        seen.add(key)
-        postings.append(
-            JobPosting(
-                source="google",
-                job_id=str(len(postings)),
-                url="",
-                title=row["Title"],
-                company=row["Company"],
-                location=row["Location"],
-                description=description,
-            )
+        started = time.perf_counter()
+        values = []
+        for resume in resumes:
+            wanted = set(pool.accepts[resume.occupation])
+            total = sum(label in wanted for label in pool.labels.values())
+            ranked = method(resume.text if first_line else resume.cut, pool.postings)
+            values.append(ndcg10([pool.labels[job_id] in wanted for job_id in ranked[:10]], total))
+        out[name] = np.array(values)
+        print(f"    ({pool.name}, {name.strip()}: {time.perf_counter() - started:.1f} s)", file=sys.stderr)
+        if saved:
+            saved.mkdir(parents=True, exist_ok=True)
+            np.save(file, out[name])
+    return out
+
+
+def _delta(diff: np.ndarray) -> tuple[str, bool]:
+    low, high = bootstrap(diff)
+    return f"{diff.mean():+.3f} [{low:+.3f},{high:+.3f}]", high < 0
+
+
+def occupation_table(title: str, scores: Scores, resumes: list[Resume]) -> None:
+    """Per occupation: n, BM25, original, jobmatch, jobmatch - original with its paired CI; '!' marks worse beyond
+    noise."""
+    print(f"\n{title}")
+    print(
+        f"  {'occupation':<22} {'n':>4} {'BM25':>6} {ORIGINAL:>9} {JOBMATCH:>9}  {'jobmatch - original [95% CI]':<28}"
+    )
+    occupations = sorted({r.occupation for r in resumes})
+    rows = [(occ, np.array([r.occupation == occ for r in resumes])) for occ in occupations]
+    sources = sorted({r.source for r in resumes})
+    if len(sources) > 1:
+        rows += [(f"all {s}", np.array([r.source == s for r in resumes])) for s in sources]
+    rows.append(("ALL", np.ones(len(resumes), dtype=bool)))
+    for name, mask in rows:
+        diff = scores[JOBMATCH][mask] - scores[ORIGINAL][mask]
+        text, worse = _delta(diff)
+        print(
+            f"  {name:<22} {mask.sum():>4} {scores['BM25'][mask].mean():>6.3f} {scores[ORIGINAL][mask].mean():>9.3f} "
+            f"{scores[JOBMATCH][mask].mean():>9.3f}  {text:<28}{' !' if worse else ''}"
         )
-        categories.append(row["Category"])
-    return postings, categories
 
 
-def labelled_resumes() -> list[tuple[str, str]]:
-    rows = csv.DictReader(open(DATA / "updated_resume_dataset/UpdatedResumeDataSet.csv", encoding="utf-8"))
-    unique = {row["Resume"]: row["Category"] for row in rows}
-    return [(_unmojibake(text).strip(), label) for text, label in unique.items() if label in LABEL_MAP]
+def worse_occupations(values: np.ndarray, base: np.ndarray, resumes: list[Resume]) -> list[str]:
+    """Occupations where `values` is below `base` beyond noise (paired 95% CI entirely below 0)."""
+    out = []
+    for occupation in sorted({r.occupation for r in resumes}):
+        mask = np.array([r.occupation == occupation for r in resumes])
+        if _delta(values[mask] - base[mask])[1]:
+            out.append(occupation)
+    return out
 
 
-def drop_first_line(text: str) -> str:
-    lines = text.strip().split("\n", 1)
-    return lines[1].strip() if len(lines) > 1 and lines[1].strip() else text
+def ablation_table(runs: list[tuple[str, Scores, list[Resume]]], names: list[str]) -> None:
+    """Each variant against the original and against jobmatch's defaults, on every pool and resume variant."""
+    print("\nVariants of jobmatch (one setting changed), nDCG@10; d-orig and d-default are paired deltas [95% CI];")
+    print("'worse' lists occupations below the original beyond noise")
+    for label, scores, resumes in runs:
+        print(f"  -- {label}")
+        for name in [JOBMATCH, *names]:
+            values = scores[name]
+            d_orig, _ = _delta(values - scores[ORIGINAL])
+            d_default = _delta(values - scores[JOBMATCH])[0] if name != JOBMATCH else ""
+            worse = ", ".join(worse_occupations(values, scores[ORIGINAL], resumes)) or "-"
+            print(f"     {name:<34} {values.mean():.3f}  d-orig {d_orig:<24} d-default {d_default:<24} worse: {worse}")
 
 
 def vanetik() -> tuple[list[str], list[JobPosting], list[list[list[int]]]]:
@@ -174,139 +218,6 @@ def vanetik() -> tuple[list[str], list[JobPosting], list[list[list[int]]]]:
         annotators.append([[int(x) for x in group.split(",")] for group in re.findall(r"\[([\d,\s]+)\]", block)])
     n = max(len(a) for a in annotators)
     return [cvs[i + 1] for i in range(n)], postings, annotators
-
-
-# ---------------------------------------------------------------- metrics
-
-
-def ndcg10(relevant: Sequence[bool], total_relevant: int) -> float:
-    dcg = sum(1 / math.log2(i + 2) for i, hit in enumerate(relevant[:10]) if hit)
-    ideal = sum(1 / math.log2(i + 2) for i in range(min(10, total_relevant)))
-    return dcg / ideal if ideal else 0.0
-
-
-def p10(relevant: Sequence[bool]) -> float:
-    return sum(relevant[:10]) / 10
-
-
-def mrr(relevant: Sequence[bool]) -> float:
-    return next((1 / (i + 1) for i, hit in enumerate(relevant) if hit), 0.0)
-
-
-def bootstrap(values: np.ndarray, rounds: int = 2000, seed: int = 7) -> tuple[float, float]:
-    rng = np.random.default_rng(seed)
-    means = values[rng.integers(0, len(values), size=(rounds, len(values)))].mean(axis=1)
-    return float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
-
-
-def spearman(order_a: Sequence[int], order_b: Sequence[int]) -> float:
-    """Spearman's rho of two orderings of the same items (best first)."""
-    rank_a = {item: i for i, item in enumerate(order_a)}
-    rank_b = {item: i for i, item in enumerate(order_b)}
-    n = len(order_a)
-    d2 = sum((rank_a[item] - rank_b[item]) ** 2 for item in order_a)
-    return 1 - 6 * d2 / (n * (n * n - 1))
-
-
-# ---------------------------------------------------------------- methods
-
-Method = Callable[[str, list[JobPosting]], list[str]]  # resume, pool -> job ids, best first
-
-
-def bm25_method(resume: str, pool: list[JobPosting]) -> list[str]:
-    _, bag = resume_terms(resume)
-    scores = bm25(bag, [analyse(p).bag for p in pool])
-    return [pool[i].job_id for i in np.argsort(-scores, kind="stable")]
-
-
-def original_method(settings: Settings, cache: DiskCache) -> Method:
-    """The original: one whole-text MiniLM embedding of the posting against one of the resume."""
-    model = _encoder.model_id(settings)
-
-    def vectors(texts: list[str]) -> np.ndarray:
-        keys = [embedding_key(t) for t in texts]
-        found = cache.load_embeddings(model, keys)
-        missing = [k for k in dict.fromkeys(keys) if k not in found]
-        if missing:
-            by_key = {embedding_key(t): t for t in texts}
-            fresh = _encoder.encode(settings, [by_key[k] for k in missing])
-            cache.save_embeddings(model, dict(zip(missing, fresh)))
-            found.update(zip(missing, fresh))
-        return np.vstack([found[k] for k in keys])
-
-    def method(resume: str, pool: list[JobPosting]) -> list[str]:
-        matrix = vectors([f"{p.title}\n{p.description}" for p in pool])
-        scores = matrix @ vectors([resume])[0]
-        return [pool[i].job_id for i in np.argsort(-scores, kind="stable")]
-
-    return method
-
-
-def ranker_method(settings: Settings, cache: DiskCache, depth: int) -> Method:
-    ranker = Ranker(settings, cache)
-
-    def method(resume: str, pool: list[JobPosting]) -> list[str]:
-        ranking = ranker.rank(resume, pool, top_n=depth)
-        ids: list[str] = []
-        for match in ranking.matches:
-            ids.append(match.job_id)
-            ids.extend(match.duplicates)  # a folded repost shares its match's place
-        return ids
-
-    return method
-
-
-# ---------------------------------------------------------------- runs
-
-
-def category_run(
-    methods: dict[str, Method],
-    resumes: list[tuple[str, str]],
-    pool: list[JobPosting],
-    categories: dict[str, str],
-    first_line: bool,
-) -> dict[str, np.ndarray]:
-    results: dict[str, np.ndarray] = {}
-    for name, method in methods.items():
-        started = time.perf_counter()
-        rows = []
-        for text, label in resumes:
-            resume = text if first_line else drop_first_line(text)
-            wanted = set(LABEL_MAP[label])
-            total = sum(categories[p.job_id] in wanted for p in pool)
-            hits = [categories[job_id] in wanted for job_id in method(resume, pool)]
-            rows.append((ndcg10(hits, total), p10(hits), mrr(hits)))
-        results[name] = np.array(rows)
-        print(f"    ({name}: {time.perf_counter() - started:.1f} s)", file=sys.stderr)
-    return results
-
-
-def print_table(title: str, results: dict[str, np.ndarray], baseline: str) -> None:
-    print(f"\n{title}")
-    _table(results, baseline)
-    # Tuning looked at the even-numbered resumes only; the odd ones are held out (a check against overfitting).
-    for half, name in ((0, "tuning half (even resumes)"), (1, "held-out half (odd resumes)")):
-        print(f"  -- {name}: nDCG@10 and delta vs {baseline}")
-        base = results[baseline][half::2, 0]
-        for method, rows in results.items():
-            diff = rows[half::2, 0] - base
-            low, high = bootstrap(diff)
-            delta = f"{diff.mean():+.3f} [{low:+.3f},{high:+.3f}]" if method != baseline else ""
-            print(f"     {method:<34} {rows[half::2, 0].mean():.3f}  {delta}")
-
-
-def _table(results: dict[str, np.ndarray], baseline: str) -> None:
-    print(f"  {'method':<34} {'nDCG@10':>22} {'P@10':>22} {'MRR@100':>22} {'dNDCG vs ' + baseline:>26}")
-    base = results[baseline][:, 0]
-    for name, rows in results.items():
-        cells = []
-        for col in range(3):
-            low, high = bootstrap(rows[:, col])
-            cells.append(f"{rows[:, col].mean():.3f} [{low:.3f},{high:.3f}]")
-        diff = rows[:, 0] - base
-        low, high = bootstrap(diff)
-        delta = f"{diff.mean():+.3f} [{low:+.3f},{high:+.3f}]" if name != baseline else ""
-        print(f"  {name:<34} {cells[0]:>22} {cells[1]:>22} {cells[2]:>22} {delta:>26}")
 
 
 def kendall(order_a: Sequence[int], order_b: Sequence[int]) -> float:
@@ -340,7 +251,7 @@ def vanetik_run(methods: dict[str, Method]) -> None:
     print("\nHuman-ranked set (Vanetik & Kogan 2023): 5 vacancies ranked per CV, agreement with each annotator")
     print("  (arrays read as vacancy numbers, best first, as the dataset's note says; invalid arrays skipped;")
     print("   rho = Spearman, tau = Kendall, nDCG = graded by the annotator's places 4..0; 95% bootstrap CIs)")
-    agree = [(spearman(a, b), kendall(a, b)) for a, b in zip(*valid) if a and b]
+    agree = [(spearman(a, b), kendall(a, b)) for a, b in zip(*valid, strict=False) if a and b]
     print(
         f"  {'annotator 1 vs annotator 2':<30} rho {np.mean([r for r, _ in agree]):+.3f} "
         f"tau {np.mean([t for _, t in agree]):+.3f} (n={len(agree)})"
@@ -356,7 +267,7 @@ def vanetik_run(methods: dict[str, Method]) -> None:
         orders = [[int(job_id) for job_id in method(cv, postings)] for cv in cvs]
         cells = []
         for index, annotator in enumerate(valid, 1):
-            pairs = [(order, truth) for order, truth in zip(orders, annotator) if truth]
+            pairs = [(order, truth) for order, truth in zip(orders, annotator, strict=False) if truth]
             rhos = np.array([spearman(o, t) for o, t in pairs])
             taus = np.array([kendall(o, t) for o, t in pairs])
             ndcgs = np.array([graded_ndcg(o, t) for o, t in pairs])
@@ -370,74 +281,68 @@ def vanetik_run(methods: dict[str, Method]) -> None:
         print(f"  {name:<30} " + "  ".join(cells) + "  mean places " + " ".join(f"{x:.1f}" for x in places))
 
 
+ABLATIONS: dict[str, dict[str, object]] = {
+    "- no relevance feedback": {"rank_feedback_weight": 0.0},
+    "+ feedback weight 0.5": {"rank_feedback_weight": 0.5},
+    "+ feedback from best 10": {"rank_feedback_postings": 10},
+    "+ feedback from text only": {"rank_feedback_title_share": 0.0},
+    "- no occupation field": {"rank_occupation_weight": 0.0},
+    "+ occupation field 0.5": {"rank_occupation_weight": 0.5},
+    "- no BM25 fusion": {"rank_lexical_weight": 0.0},
+    "+ BM25 weight 0.2": {"rank_lexical_weight": 0.2},
+    "+ BM25 over all postings": {"rank_lexical_candidates": 0},
+    "+ BM25 over best 100": {"rank_lexical_candidates": 100},
+    "- no resume target title": {"rank_target_title_weight": 0.0},
+    "- no resume opening vs title": {"rank_opening_weight": 0.0},
+    "+ title fields 0.25 each": {"rank_target_title_weight": 0.25, "rank_opening_weight": 0.25},
+    "+ posting-title field 0.5": {"rank_title_weight": 0.5},
+    "+ 256 word pieces (model's max)": {"embed_max_tokens": 256},
+    "+ 128 word pieces": {"embed_max_tokens": 128},
+}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="every 3rd resume, for a fast look")
-    parser.add_argument("--no-ablations", action="store_true", help="only the three headline methods")
+    parser.add_argument("--no-ablations", action="store_true", help="only BM25, the original and jobmatch")
+    parser.add_argument("--ablations", nargs="+", default=None, help="only these variants (names as printed)")
+    parser.add_argument("--pools", nargs="+", default=["Google", "Monster"])
     parser.add_argument("--backend", default=None, help="embedding backend for the ranker (default: settings)")
+    parser.add_argument("--saved", type=Path, default=None, help="keep each method's scores here and reuse them")
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     home = Path(os.environ.get("JOBMATCH_HOME", "/tmp/jobmatch-bench-home"))
-    cache = DiskCache(home / "bench-cache")
+    cache = SqliteCache(Path(os.environ.get("JOBMATCH_BENCH_CACHE", "/tmp/jobmatch-bench/embeddings.sqlite")))
     settings = Settings(home=home)
     if args.backend:
         settings = settings.model_copy(update={"embed_backend": args.backend})
-    pool, category_list = google_postings()
-    categories = {p.job_id: c for p, c in zip(pool, category_list)}
-    resumes = labelled_resumes()
+    resumes = kaggle_resumes() + florex_resumes()
     if args.quick:
         resumes = resumes[::3]
-    depth = 100
     methods: dict[str, Method] = {
         "BM25": bm25_method,
-        "original (whole-text cosine)": original_method(
-            Settings(home=home, embed_backend="torch", embed_max_tokens=256), cache
-        ),
-        "jobmatch ranker": ranker_method(settings, cache, depth),
+        ORIGINAL: original_method(Settings(home=home, embed_backend="torch", embed_max_tokens=256), cache),
+        JOBMATCH: ranker_method(settings, cache),
     }
-    # The model's numeric precision: fp32 against bf16 autocast (the default where the CPU has AMX), same settings.
-    if _encoder.bf16_supported():
-        for backend in ("torch", "torch-bf16"):
-            if backend != _encoder.effective_backend(settings):
-                methods[f"  jobmatch ranker, {backend}"] = ranker_method(
-                    settings.model_copy(update={"embed_backend": backend}), cache, depth
-                )
-    print(f"(ranker backend: {_encoder.effective_backend(settings)})")
-    if not args.no_ablations:
-        ablations = {
-            "  + posting-title field 0.5": {"rank_title_weight": 0.5},
-            "  - no resume target title": {"rank_target_title_weight": 0.0},
-            "  - no resume opening vs title": {"rank_opening_weight": 0.0},
-            "  + resume opening 60 words": {"rank_resume_opening_words": 60},
-            "  + resume opening weight 0.75": {"rank_opening_weight": 0.75},
-            "  + 256 word pieces (model's max)": {"embed_max_tokens": 256},
-            "  + 128 word pieces": {"embed_max_tokens": 128},
-            "  - no BM25 fusion": {"rank_lexical_weight": 0.0},
-            "  - no relevance feedback": {"rank_feedback_weight": 0.0},
-            "  + feedback from best 10%": {"rank_feedback_share": 0.1},
-            "  + feedback weight 0.5": {"rank_feedback_weight": 0.5},
-            "  - boilerplate kept": {"rank_strip_boilerplate": False},
-            "  - no dedup": {"dedup_similarity": 1.01},
-            "  + BM25 weight 0.2": {"rank_lexical_weight": 0.2},
-            "  + target title weight 1.0": {"rank_target_title_weight": 1.0},
-            "  + 3 resume passages (mean)": {"rank_resume_passages": 3},
-        }
-        for name, update in ablations.items():
-            methods[name] = ranker_method(settings.model_copy(update=update), cache, depth)
+    chosen = [] if args.no_ablations else [n for n in ABLATIONS if args.ablations is None or n in args.ablations]
+    for name in chosen:
+        methods[name] = ranker_method(settings.model_copy(update=ABLATIONS[name]), cache)
+    print(f"(ranker backend: {_encoder.effective_backend(settings)}, {settings.embed_max_tokens} word pieces)")
     started = time.perf_counter()
-    print(
-        f"Category benchmark: {len(resumes)} resumes x {len(pool)} Google postings "
-        f"({len(LABEL_MAP)} occupations mapped to job categories); 95% bootstrap CIs over resumes"
-    )
-    try:
-        full = category_run(methods, resumes, pool, categories, first_line=True)
-        print_table("Resumes as given", full, "original (whole-text cosine)")
-        cut = category_run(methods, resumes, pool, categories, first_line=False)
-        print_table("Every resume's first line removed", cut, "original (whole-text cosine)")
-        vanetik_run({name: methods[name] for name in ("BM25", "original (whole-text cosine)", "jobmatch ranker")})
-    finally:
-        cache.flush()
-    print(f"\n(ran in {time.perf_counter() - started:.0f} s; embeddings cached in {cache.folder})")
+    runs: list[tuple[str, Scores, list[Resume]]] = []
+    for pool in (p() for p in (google_pool, monster_pool) if p.__name__.split("_")[0].title() in args.pools):
+        measured = [r for r in resumes if r.occupation in pool.accepts]
+        for first_line in (True, False):
+            variant = "as given" if first_line else "first line removed"
+            scores = pool_run(methods, measured, pool, first_line, args.saved)
+            label = f"{pool.name} pool ({len(pool.postings)} postings), resumes {variant}"
+            occupation_table(f"{label}: nDCG@10 per occupation", scores, measured)
+            runs.append((label, scores, measured))
+            sys.stdout.flush()
+    if chosen:
+        ablation_table(runs, chosen)
+    vanetik_run({name: methods[name] for name in ("BM25", ORIGINAL, JOBMATCH)})
+    print(f"\n(ran in {time.perf_counter() - started:.0f} s)")
 
 
 if __name__ == "__main__":

@@ -96,18 +96,26 @@ class Settings(BaseSettings):
     rank_title_weight: float = Field(0.0, ge=0)
     rank_target_title_weight: float = Field(0.5, ge=0)
     rank_lexical_weight: float = Field(0.1, ge=0, le=1)
+    # Occupations as a field: the ISCO group of the resume's target title and of each posting's title (ESCO titles),
+    # their agreement (same unit group 1, minor 2/3, sub-major 1/3, else 0) added to the cosines with this weight.
+    rank_occupation_weight: float = Field(0.25, ge=0)
+    # BM25 is computed over this many postings, the best by the model's score (0 = all): the text of the others is
+    # never read, so a warm ranking of thousands of postings costs little more than one of hundreds.
+    rank_lexical_candidates: int = Field(300, ge=0)
     # The resume's opening words (contact details removed) compared with posting titles, and how many words.
     rank_opening_weight: float = Field(0.5, ge=0)
     rank_resume_opening_words: int = Field(30, ge=5, le=200)
     # The resume is read in this many passages (the model sees 256 word pieces of each); their mean vector is used.
     rank_resume_passages: int = Field(1, ge=1, le=8)
     # Pseudo-relevance feedback: score = (score + weight * likeness) / (1 + weight), likeness = cosine with the
-    # centroid (text and title vectors) of the best-scoring share of the search's postings (at least
-    # rank_feedback_min_postings, at most half), so postings like the resume's closest matches rise and unlike ones
-    # fall; skipped for searches of fewer than twice that minimum; weight 0 = off.
+    # centroid (text and title vectors) of the rank_feedback_postings best-scoring postings, so postings like the
+    # resume's closest matches rise and unlike ones fall; skipped for searches of fewer than twice that many;
+    # weight 0 = off. A fixed few, not a share: 5% of a large search of many occupations (bench/quality.py, Monster
+    # pool) is more postings than the resume's occupation has, and their centroid pulled in the wrong ones.
     rank_feedback_weight: float = Field(1.0, ge=0)
-    rank_feedback_share: float = Field(0.05, gt=0, le=0.5)
-    rank_feedback_min_postings: int = Field(5, ge=1)
+    rank_feedback_postings: int = Field(5, ge=1)
+    # How much of the likeness is title to title (the rest is text to text).
+    rank_feedback_title_share: float = Field(0.5, ge=0, le=1)
     # Drop "about us", benefits and equal-opportunity text before embedding.
     rank_strip_boilerplate: bool = True
     # Same company and word-shingle Jaccard similarity at least this: a repost, folded into the newest; 1.01 = off.

@@ -28,7 +28,7 @@ def test_a_posting_like_the_best_matches_overtakes_an_unlike_one() -> None:
     scores[:5] = 0.60  # the resume plainly matches five postings of the first kind
     scores[9] = 0.40  # one more of that kind, worded so the resume's vector misses it
     scores[10] = 0.45  # a posting of the other kind that happens to score a little higher
-    settings = Settings(rank_feedback_weight=1.0, rank_feedback_share=0.05, rank_feedback_min_postings=5)
+    settings = Settings(rank_feedback_weight=1.0, rank_feedback_postings=5)
     fed = _feedback(scores, list(range(20)), body, titles, settings)
     assert fed[9] > fed[10]
     assert set(np.argsort(-fed)[:5]) == {0, 1, 2, 3, 4}  # the clear matches stay on top
@@ -37,7 +37,7 @@ def test_a_posting_like_the_best_matches_overtakes_an_unlike_one() -> None:
 def test_small_searches_and_weight_zero_keep_the_scores() -> None:
     body, titles = _two_kinds_of_job()
     scores = np.linspace(0.9, 0.1, 20)
-    small = Settings(rank_feedback_min_postings=11)  # 20 postings < 2 x 11
+    small = Settings(rank_feedback_postings=11)  # 20 postings < 2 x 11
     assert np.array_equal(_feedback(scores, list(range(20)), body, titles, small), scores)
     off = Settings(rank_feedback_weight=0.0)
     assert np.array_equal(_feedback(scores, list(range(20)), body, titles, off), scores)
@@ -49,5 +49,5 @@ def test_folded_duplicates_do_not_vote() -> None:
     scores[10:15] = 0.90  # reposts of other-kind postings, folded away by dedup
     scores[:5] = 0.60
     survivors = [index for index in range(20) if not 10 <= index < 15]
-    fed = _feedback(scores, survivors, body, titles, Settings(rank_feedback_min_postings=5))
+    fed = _feedback(scores, survivors, body, titles, Settings(rank_feedback_postings=5))
     assert fed[5] > fed[15]  # the centroid comes from survivors 0-4, so the first kind is lifted

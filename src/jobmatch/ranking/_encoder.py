@@ -93,7 +93,7 @@ def encode(
     for start in range(0, len(order), batch):
         chunk = order[start : start + batch]
         vectors = _run(settings, model, [texts[i] for i in chunk])
-        for i, vector in zip(chunk, vectors):
+        for i, vector in zip(chunk, vectors, strict=True):
             out[i] = vector
         if progress is not None:
             progress(min(start + batch, len(order)), len(order))

@@ -6,8 +6,9 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
+from jobmatch.ranking import _vocabulary
 from jobmatch.ranking._stopwords import EVIDENCE_GENERIC, STOP, VERBS
 from jobmatch.ranking._text import _BOILERPLATE_LOWER
 from jobmatch.ranking._words import normalise
@@ -27,18 +28,40 @@ def idf(documents: Sequence[Counter[str]]) -> dict[str, float]:
     return {term: math.log(1 + (n + 1) / (df + 0.5)) for term, df in frequency.items()}
 
 
+class PhraseIdf(Mapping[str, float]):
+    """Smoothed IDF of a term across one search's postings, read from their word counts (the BM25 bags, which
+    every ranking has anyway): a phrase is at most as common as its rarest word, so that word's IDF stands for it.
+    This needs no term extraction from postings that are not shown."""
+
+    def __init__(self, bags: Sequence[Counter[str]]) -> None:
+        self._df: Counter[str] = Counter()
+        for bag in bags:
+            self._df.update(bag.keys())
+        self._n = len(bags)
+
+    def __getitem__(self, term: str) -> float:
+        df = min((self._df.get(word, 0) for word in term.split(" ")), default=0)
+        return math.log(1 + (self._n + 1) / (df + 0.5))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._df)
+
+    def __len__(self) -> int:
+        return len(self._df)
+
+
 def evidence(
     posting_terms: Counter[str],
-    resume_terms: Collection[str],
-    weights: dict[str, float],
+    resume: ResumeIndex,
+    weights: Mapping[str, float],
     limit: int,
     boost: Mapping[str, float] | None = None,
 ) -> tuple[list[str], list[str]]:
     """(shared, missing): the posting's terms by distinctiveness (IDF across the postings, times how skill-like the
-    term looks, see `keyword_terms`), split by whether the resume has them (plurals folded: "models" = "model").
-    A chosen phrase replaces the single words it contains ("machine learning" drops "learning")."""
+    term looks, see `keyword_terms`), split by whether the resume has them in any form ("data scientist" has "data
+    science", "Microsoft Excel" has "Excel", "modelling" has "modeling"). A chosen phrase replaces the single words
+    it contains ("machine learning" drops "learning")."""
     boost = boost or {}
-    resume_keys = {stem_phrase(term) for term in resume_terms}
     scored = sorted(
         posting_terms,
         key=lambda term: (
@@ -56,13 +79,11 @@ def evidence(
     for term in scored:
         if len(shared) >= limit and len(missing) >= limit:
             break
-        key = stem_phrase(term)
-        present = key in resume_keys
+        present = term in resume
         # A missing phrase whose every word the resume has ("build pipelines" vs "build data pipelines") is noise.
-        if not present and " " in key and all(part in resume_keys for part in key.split(" ")):
+        if not present and " " in term and resume.has_words(term):
             continue
-        target = shared if present else missing
-        _choose(term, key, target, limit)
+        _choose(term, stem_phrase(term), shared if present else missing, limit)
     return shared, missing
 
 
@@ -172,14 +193,14 @@ def keyword_terms(text: str, exclude: frozenset[str] = frozenset()) -> tuple[Cou
     and `exclude` (the company's name) are left out."""
     text = unicodedata.normalize("NFKC", text)
     dotted = {_stem(normalise(m).replace(".", "")) for m in _DOTTED.findall(text)}
-    text = _INNER_DOT_RAW.sub("", text)
+    text = _CI_CD.sub("CICD", _INNER_DOT_RAW.sub("", text))
     counts: Counter[str] = Counter()
     boost: dict[str, float] = {}
     skill_section = skipping = False
     first = True
     for line in text.splitlines():
         line = line.strip()
-        if not line or _BOILERPLATE_LOWER.search(line.lower()):
+        if not line or _BOILERPLATE_LOWER.search(line.lower()) or (not first and _NOT_EVIDENCE_LINE.search(line)):
             continue
         if first:  # the posting's title: never a heading
             first = False
@@ -228,6 +249,7 @@ _CLAUSE_START_VERBS = frozenset(
     "design test plan report lead model market research schedule process program forecast review code present "
     "document partner own support".split()
 )
+_CI_CD = re.compile(r"\bCI\s*/\s*CD\b", re.IGNORECASE)
 _INNER_DOT_RAW = re.compile(r"(?<=\w)[.'’](?=\w)")
 
 
@@ -243,6 +265,61 @@ def _is_heading_line(line: str) -> bool:
     return bare.isupper() or line.startswith("#") or bare.istitle()
 
 
+# Acronyms and capitalised words that look like tools but are titles, calendar words or legal forms.
+_NOT_SKILLS = frozenset(
+    """ceo cfo cto coo cio cmo cpo vp svp evp avp eeo eoe usa us uk eu llc inc ltd corp plc gmbh pto faq asap tbd hq
+    am pm est pst cst mst et pt id ok january february march april may june july august september october november
+    december jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday
+    mon tue wed thu fri sat sun fte w2 h1b c2c 1099 opt cpt ead gc cvpr eccv iccv iclr icml neurips kdd aaai acl
+    emnlp naacl""".split()
+)
+# Lines about pay, benefits and work authorisation: whatever they name is not a skill.
+_NOT_EVIDENCE_LINE = re.compile(
+    r"medical (?:plan|coverage|benefits?)|\bppo\b|\bhmo\b|insurance|retirement|pension|sponsorship|sponsor|"
+    r"work authori[sz]ation|visa|h-?1b|\bw-?2\b|corp to corp|\bc2c\b|salary|compensation|bonus|equity|holidays|"
+    r"vacation|paid leave|relocation",
+    re.IGNORECASE,
+)
+# How much each kind of term says about fit, beside its rarity: named tools and fields first.
+_KIND_BOOST = {"tool": 1.5, "field": 1.3, "knowledge": 1.2, "skill": 1.0}
+
+
+_CREDENTIAL = frozenset("certified certification certifications certificate license licence licensed".split())
+
+
+def _credential(
+    tokens: list[str],
+    normal: list[str],
+    exclude: frozenset[str],
+    line_boost: float,
+    counts: Counter[str],
+    boost: dict[str, float],
+    covered: list[bool],
+) -> None:
+    """A certification or licence named around "certified", "certification" or "license": the capitalised or
+    acronym words next to it ("AWS Certified Solutions Architect", "BLS certification", "RN license")."""
+    for index, word in enumerate(normal):
+        if word not in _CREDENTIAL:
+            continue
+        start = index
+        while start > 0 and index - start < 3 and _named(tokens[start - 1], normal[start - 1], exclude):
+            start -= 1
+        end = index + 1
+        while end < len(tokens) and end - index <= 3 and _named(tokens[end], normal[end], exclude):
+            end += 1
+        if end - start < 2:
+            continue  # "certification" alone names nothing
+        term = " ".join(normal[start:end])
+        counts[term] += 1
+        boost[term] = max(boost.get(term, 1.0), _SKILL_SHAPE * line_boost)
+        for i in range(start, end):
+            covered[i] = True
+
+
+def _named(token: str, word: str, exclude: frozenset[str]) -> bool:
+    return token[:1].isupper() and word not in _EVIDENCE_STOP and word not in exclude and word not in _NOT_SKILLS
+
+
 def _clause_terms(
     clause: str,
     exclude: frozenset[str],
@@ -251,54 +328,73 @@ def _clause_terms(
     counts: Counter[str],
     boost: dict[str, float],
 ) -> None:
+    """The evidence terms of one clause: skills the vocabulary knows (longest first), and single tokens shaped like
+    a tool or credential (SQL, PyTorch, C++, Node.js, B2B) that it does not."""
     tokens = _RAW_WORD.findall(clause)
-    run: list[tuple[str, float]] = []  # consecutive good words: (normalised word, shape)
-
-    def flush() -> None:
-        for i, (word, shape) in enumerate(run):
-            _add(word, shape)
-            if i >= 1:
-                _add_phrase(run[i - 1 : i + 1])
-            if i >= 2:
-                _add_phrase(run[i - 2 : i + 1])
-        run.clear()
-
-    def _add(term: str, shape: float) -> None:
-        counts[term] += 1
-        boost[term] = max(boost.get(term, 1.0), shape * line_boost)
-
-    def _add_phrase(parts: list[tuple[str, float]]) -> None:
-        if _ADJECTIVE_END.search(parts[-1][0]) and parts[-1][1] == 1.0:
-            return  # "clear written", "data driven": a phrase never ends in an adjective
-        _add(" ".join(word for word, _ in parts), max(shape for _, shape in parts))
-
-    for index, token in enumerate(tokens):
-        word = token.casefold()  # the text is NFKC already, inner dots gone: what `normalise` would give
-        if index == 0 and word in _CLAUSE_START_VERBS:
-            flush()
+    if not tokens:
+        return
+    normal = [token.casefold() for token in tokens]  # the text is NFKC already, inner dots gone
+    vocabulary = _vocabulary.skills()
+    covered = [False] * len(tokens)
+    _credential(tokens, normal, exclude, line_boost, counts, boost, covered)
+    for found in vocabulary.find([_vocabulary.canon_word(word) for word in normal]):
+        if any(covered[found.start : found.end]):
             continue
-        if _good_word(word, exclude) or (word == "learn" and index and tokens[index - 1].lower() == "scikit"):
-            shape = _shape(token, at_start=index == 0)
-            if shape == 1.0 and _stem(word) in dotted:
-                shape = _SKILL_SHAPE  # Node.js, Vue.js read as "nodejs"
-            run.append((word, shape))
-        else:
-            flush()
-    flush()
+        surface = normal[found.start : found.end]
+        if all(word in _EVIDENCE_STOP or word in _NOT_SKILLS or word in exclude for word in surface):
+            continue
+        if found.end - found.start == 1 and found.start == 0 and surface[0] in _CLAUSE_START_VERBS:
+            continue  # "Design A/B tests": a duty, not the skill "design"
+        if _vocabulary.is_practitioner(surface[-1]) and (len(surface) == 1 or surface[-1].endswith("s")):
+            continue  # "engineers", "work with data scientists": people, not a skill ("data scientist" is one)
+        term = " ".join(surface)
+        if term not in counts:  # one surface per skill: "data scientists" counts as "data scientist"
+            term = next((other for other in counts if _vocabulary.canon(other) == found.key), term)
+        counts[term] += 1
+        shape = max(_shape(token, at_start=index == 0) for index, token in enumerate(tokens[found.start : found.end]))
+        kind = _KIND_BOOST.get(vocabulary.kinds[found.skill], 1.0)
+        boost[term] = max(boost.get(term, 1.0), kind * line_boost * (1.2 if shape > 1 else 1.0))
+        for index in range(found.start, found.end):
+            covered[index] = True
+    for index, (token, word) in enumerate(zip(tokens, normal, strict=True)):
+        if covered[index] or not any(ch.isalpha() for ch in word) or not _good_word(word, exclude):
+            continue
+        shape = _shape(token, at_start=index == 0)
+        if shape < _SKILL_SHAPE and _stem(word) not in dotted:
+            continue
+        if word in _NOT_SKILLS or len(word) < 2 or word[0].isdigit() or (word.endswith("s") and word[:-1] in exclude):
+            continue  # "50k+", "9s"; "UNSW's" when UNSW is the employer
+        counts[word] += 1
+        boost[word] = max(boost.get(word, 1.0), _SKILL_SHAPE * line_boost)
 
 
-def resume_index(text: str) -> Counter[str]:
-    """Every word and two- and three-word run inside one clause of a resume (no stop list: it is only looked up)."""
-    out: Counter[str] = Counter()
-    for clause in _CLAUSE.split(normalise(text)):
-        ws = _WORD_ONLY.findall(clause)
-        for i, w in enumerate(ws):
-            out[w] += 1
-            if i >= 1:
-                out[f"{ws[i - 1]} {w}"] += 1
-            if i >= 2:
-                out[f"{ws[i - 2]} {ws[i - 1]} {w}"] += 1
-    return out
+class ResumeIndex:
+    """What a resume says, for evidence look-ups: every run of one to four words inside one clause, in canonical form
+    (see `_vocabulary.canon`), and the vocabulary's skills among them, so any variant of a skill counts."""
+
+    __slots__ = ("keys", "skills")
+
+    def __init__(self, text: str) -> None:
+        vocabulary = _vocabulary.skills()
+        self.keys: set[str] = set()
+        for clause in _CLAUSE.split(_INNER_DOT_RAW.sub("", unicodedata.normalize("NFKC", text))):
+            ws = [_vocabulary.canon_word(token.casefold()) for token in _RAW_WORD.findall(clause)]
+            for i in range(len(ws)):
+                for size in range(1, min(4, len(ws) - i) + 1):
+                    self.keys.add(" ".join(ws[i : i + size]))
+        self.skills: set[int] = {skill for key in self.keys for skill in vocabulary.ids(key)}
+
+    def __contains__(self, term: object) -> bool:
+        """Whether the resume has `term` (a posting's term, as shown) in any of its forms."""
+        if not isinstance(term, str):
+            return False
+        key = _vocabulary.canon(term)
+        return key in self.keys or not self.skills.isdisjoint(_vocabulary.skills().ids(key))
+
+    def has_words(self, term: str) -> bool:
+        """Whether the resume has every word of `term`, wherever."""
+        return all(word in self.keys for word in _vocabulary.canon(term).split())
 
 
-_WORD_ONLY = _RAW_WORD
+def resume_index(text: str) -> ResumeIndex:
+    return ResumeIndex(text)

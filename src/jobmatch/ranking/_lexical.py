@@ -26,7 +26,7 @@ def bm25(query: Counter[str], documents: Sequence[Counter[str]]) -> np.ndarray:
         for term, count in doc.items():
             if term in query:
                 postings.setdefault(term, []).append((index, count))
-    for term, hits in postings.items():
+    for hits in postings.values():
         idf = math.log(1 + (n - len(hits) + 0.5) / (len(hits) + 0.5))
         for index, count in hits:
             scores[index] += idf * count * (_K1 + 1) / (count + norm[index])
