@@ -72,11 +72,6 @@ def model_id(settings: Settings) -> str:
     return "@".join([settings.model, *variant]) if variant else settings.model
 
 
-def loaded(settings: Settings) -> bool:
-    """Whether this process has already loaded the model `settings` asks for."""
-    return _key(settings) in _models
-
-
 def encode(
     settings: Settings,
     texts: Sequence[str],

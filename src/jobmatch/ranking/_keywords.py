@@ -107,23 +107,9 @@ def _choose(term: str, key: str, chosen: list[str], limit: int) -> None:
         chosen.append(term)
 
 
-def _good(word: str, exclude: frozenset[str]) -> bool:
-    return len(word) >= _MIN_LEN and word not in STOP and word not in exclude and not word.isdigit()
-
-
 def _length_bonus(term: str) -> float:
     # A two-word phrase is more specific than either word; prefer it when both are equally distinctive.
     return 1.25 if " " in term else 1.0
-
-
-def _covered(term: str, chosen: list[str]) -> bool:
-    # Avoid listing "python" next to "python developer": the phrase already says it.
-    parts = term.split(" ")
-    for other in chosen:
-        other_parts = other.split(" ")
-        if set(parts) <= set(other_parts) or set(other_parts) <= set(parts):
-            return True
-    return False
 
 
 # ---------------------------------------------------------------- keyword evidence a job seeker can trust

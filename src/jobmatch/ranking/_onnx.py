@@ -68,12 +68,6 @@ def load_onnx(settings: Settings, model_dir: str) -> OnnxEncoder:
     return OnnxEncoder(model_file, folder / "tokenizer.json", settings.embed_max_tokens)
 
 
-def exported(settings: Settings, model_dir: str) -> bool:
-    """Whether the ONNX file `settings` asks for exists already (so loading it needs no torch)."""
-    target = _export_dir(settings, Path(model_dir))
-    return (target / ("model_int8.onnx" if settings.embed_backend == "onnx-int8" else "model.onnx")).exists()
-
-
 def _export_dir(settings: Settings, folder: Path) -> Path:
     # Keyed by the weights' identity so a changed model directory gets a fresh export.
     weights = next(
