@@ -189,18 +189,8 @@ def search(
     and rank them against your resume."""
     settings = _settings()
     chosen = _output_format(fmt, out, "table")
-    search_query = _guard(
-        lambda: SearchQuery(
-            query=query,
-            location=location,
-            pages=pages,
-            post_time=post_time,
-            word_scores=_word_scores(word_score),
-            top_n=top or settings.top_n,
-            company_blocklist=exclude_company or [],
-            title_blocklist=exclude_title or [],
-            sources=source or ["linkedin"],
-        )
+    search_query = _search_query(
+        settings, query, location, pages, post_time, word_score, top, exclude_company, exclude_title, source
     )
     resume_text = _guard(lambda: _read_resume(resume)) if resume else None
 
@@ -237,6 +227,34 @@ def search(
         err.print(_table(report.matches))
     _emit(report, chosen, out, matches_only=False)
     _exit_if_incomplete(report.outcome.shortfalls if report.outcome else [])
+
+
+def _search_query(
+    settings: Settings,
+    query: str,
+    location: str,
+    pages: int,
+    post_time: float,
+    word_score: list[str] | None,
+    top: int | None,
+    exclude_company: list[str] | None,
+    exclude_title: list[str] | None,
+    source: list[str] | None,
+) -> SearchQuery:
+    """The search the shared options describe (`search`, `submit`), or one clear error line naming the option."""
+    return _guard(
+        lambda: SearchQuery(
+            query=query,
+            location=location,
+            pages=pages,
+            post_time=post_time,
+            word_scores=_word_scores(word_score),
+            top_n=top or settings.top_n,
+            company_blocklist=exclude_company or [],
+            title_blocklist=exclude_title or [],
+            sources=source or ["linkedin"],
+        )
+    )
 
 
 async def _run_with_progress(runner: Runner, store: Store, execution: Execution) -> Execution:
@@ -497,18 +515,8 @@ def submit(
     base_url, key = api or settings.api_url, api_key or settings.api_key
     if not key:
         fail("--api-key: required (or set JOBMATCH_API_KEY); `jobmatch apikey create --name NAME` prints one")
-    search_query = _guard(
-        lambda: SearchQuery(
-            query=query,
-            location=location,
-            pages=pages,
-            post_time=post_time,
-            word_scores=_word_scores(word_score),
-            top_n=top or settings.top_n,
-            company_blocklist=exclude_company or [],
-            title_blocklist=exclude_title or [],
-            sources=source or ["linkedin"],
-        )
+    search_query = _search_query(
+        settings, query, location, pages, post_time, word_score, top, exclude_company, exclude_title, source
     )
     # The original API's five fields always; the rest only when asked for, so an API that lacks them still works.
     body: dict[str, object] = search_query.model_dump(
