@@ -756,9 +756,13 @@ def _private_sqlite_file(path: Path) -> None:
     file (0600, tightened if an older version left it readable by others)."""
     if not path.parent.exists():
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
-    if path.stat().st_mode & 0o077:
-        path.chmod(0o600)
+    # Never open an existing database file outside SQLite: closing any descriptor of a file drops every POSIX lock
+    # this process holds on it, SQLite's own included (its other connections then fail with "disk I/O error").
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)
 
 
 def _engine(url: str) -> Engine:
