@@ -24,13 +24,13 @@ def _free_port() -> int:
 
 
 def _env(home: Path, board_url: str) -> dict[str, str]:
-    # Two seconds between search pages: a three-page search is mid-way for seconds.
+    # A second between search pages: a three-page search is mid-way for a few seconds.
     return {
         **os.environ,
         "JOBMATCH_HOME": str(home),
         "JOBMATCH_DATABASE_URL": f"sqlite:///{home / 'api.sqlite'}",
         "JOBMATCH_LINKEDIN_URL": board_url,
-        "JOBMATCH_PAGE_DELAY": "2-2",
+        "JOBMATCH_PAGE_DELAY": "1-1",
         "HF_HUB_OFFLINE": "1",
     }
 
