@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 from jobmatch.config import Settings
 from jobmatch.models import JobPosting, JobRef, SearchQuery, WorkplaceType
+from jobmatch.sources._company import CompanyBoard
 from jobmatch.sources._fields import (
     ParseError,
     employment_type,
@@ -23,27 +24,20 @@ from jobmatch.sources._fields import (
     text,
     workplace,
 )
-from jobmatch.sources._http import PoliteClient
 from jobmatch.sources._text import html_to_text, tidy_text
 
 PREFIX = "ashby"
 BOARD_API = "/posting-api/job-board/{name}"
 
 
-class AshbySource:
+class AshbySource(CompanyBoard):
     """One company's Ashby job board, spoken through a PoliteClient."""
 
-    whole_board = True
+    prefix = PREFIX
 
-    def __init__(self, client: PoliteClient, base_url: str, board: str):
-        self._client = client
-        self._base = base_url.rstrip("/")
-        self.board = board
-        self.name = f"{PREFIX}:{board}"
-
-    @classmethod
-    def from_settings(cls, client: PoliteClient, settings: Settings, board: str) -> AshbySource:
-        return cls(client, settings.ashby_url, board)
+    @staticmethod
+    def base_url(settings: Settings) -> str:
+        return settings.ashby_url
 
     async def search(self, query: SearchQuery) -> AsyncIterator[list[JobRef]]:
         """Yield every listed job on the board as a complete posting, in one list; the query is not used here, the

@@ -25,6 +25,7 @@ from urllib.parse import quote
 
 from jobmatch.config import Settings
 from jobmatch.models import JobPosting, JobRef, SearchQuery, WorkplaceType
+from jobmatch.sources._company import CompanyBoard
 from jobmatch.sources._fields import (
     ParseError,
     employment_type,
@@ -37,7 +38,6 @@ from jobmatch.sources._fields import (
     text,
     workplace,
 )
-from jobmatch.sources._http import PoliteClient
 from jobmatch.sources._text import html_to_text
 
 PREFIX = "greenhouse"
@@ -50,20 +50,14 @@ _WORKPLACE_FIELDS = ("workplace type", "location type", "workplace", "remote")
 _YEARLY_FROM = 20_000
 
 
-class GreenhouseSource:
+class GreenhouseSource(CompanyBoard):
     """One company's Greenhouse board, spoken through a PoliteClient."""
 
-    whole_board = True
+    prefix = PREFIX
 
-    def __init__(self, client: PoliteClient, base_url: str, board: str):
-        self._client = client
-        self._base = base_url.rstrip("/")
-        self.board = board
-        self.name = f"{PREFIX}:{board}"
-
-    @classmethod
-    def from_settings(cls, client: PoliteClient, settings: Settings, board: str) -> GreenhouseSource:
-        return cls(client, settings.greenhouse_url, board)
+    @staticmethod
+    def base_url(settings: Settings) -> str:
+        return settings.greenhouse_url
 
     async def search(self, query: SearchQuery) -> AsyncIterator[list[JobRef]]:
         """Yield every job on the board as a bare card, in one list (the API does not page); the query is not used

@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 from jobmatch.config import Settings
 from jobmatch.models import JobPosting, JobRef, SearchQuery
+from jobmatch.sources._company import CompanyBoard
 from jobmatch.sources._fields import (
     ParseError,
     employment_type,
@@ -25,7 +26,6 @@ from jobmatch.sources._fields import (
     text,
     workplace,
 )
-from jobmatch.sources._http import PoliteClient
 from jobmatch.sources._text import html_to_text, tidy_text
 
 PREFIX = "lever"
@@ -36,21 +36,14 @@ POSTING_API = "/v0/postings/{site}/{posting_id}"
 PAGE_SIZE = 100
 
 
-class LeverSource:
+class LeverSource(CompanyBoard):
     """One company's Lever site, spoken through a PoliteClient."""
 
-    whole_board = True
     prefix = PREFIX
 
-    def __init__(self, client: PoliteClient, base_url: str, board: str):
-        self._client = client
-        self._base = base_url.rstrip("/")
-        self.board = board
-        self.name = f"{self.prefix}:{board}"
-
-    @classmethod
-    def from_settings(cls, client: PoliteClient, settings: Settings, board: str) -> LeverSource:
-        return cls(client, settings.lever_url, board)
+    @staticmethod
+    def base_url(settings: Settings) -> str:
+        return settings.lever_url
 
     async def search(self, query: SearchQuery) -> AsyncIterator[list[JobRef]]:
         """Yield each page of the site's postings (complete postings, each once), until a short or repeated page;
@@ -89,9 +82,9 @@ class LeverEuSource(LeverSource):
 
     prefix = EU_PREFIX
 
-    @classmethod
-    def from_settings(cls, client: PoliteClient, settings: Settings, board: str) -> LeverSource:
-        return cls(client, settings.lever_eu_url, board)
+    @staticmethod
+    def base_url(settings: Settings) -> str:
+        return settings.lever_eu_url
 
 
 def parse_postings(data: Any, source: str) -> list[JobPosting]:
