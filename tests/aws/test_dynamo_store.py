@@ -5,12 +5,13 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
 from jobmatch.models import Execution, ExecutionStatus, JobRef, SearchQuery, utcnow
-from jobmatch.store import ApiKey, Resume
+from jobmatch.store import ApiKey, ListingOutcome, Resume
 from jobmatch.store.dynamo import DynamoStore
 from tests.aws.moto_env import fake_credentials, mocked_aws
 
@@ -57,3 +58,52 @@ def test_api_keys_resumes_and_owners(store: DynamoStore) -> None:
     stored = store.get_execution(running.id)
     assert stored is not None and (stored.owner, stored.resume_id) == (key.id, newer.id)
     assert store.count_running(key.id) == 1 and store.count_running("someone-else") == 0
+
+
+def conflicts(times: int, real: Any) -> Any:
+    """transact_write_items as DynamoDB answers it while another transaction holds one of the items."""
+    calls = {"n": 0}
+
+    def transact_write_items(**kwargs: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] <= times:
+            response = {
+                "Error": {"Code": "TransactionCanceledException", "Message": "Transaction cancelled"},
+                "CancellationReasons": [{"Code": "None"}, {"Code": "TransactionConflict"}],
+            }
+            raise ClientError(response, "TransactWriteItems")  # type: ignore[arg-type]
+        return real(**kwargs)
+
+    return transact_write_items
+
+
+def test_a_settle_that_meets_another_transaction_is_written_again(
+    store: DynamoStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    execution = Execution(query=SearchQuery(query="Nurse"))
+    store.create_execution(execution)
+    refs = [JobRef(source="linkedin", job_id=str(n), url=f"https://x/{n}") for n in (1, 2)]
+    store.add_listings(execution.id, refs)
+    monkeypatch.setattr(store, "_transaction_backoff", 0.001)
+    monkeypatch.setattr(store._client, "transact_write_items", conflicts(2, store._client.transact_write_items))
+
+    assert store.settle_listing(execution.id, refs[0], ListingOutcome.CACHED)
+    stored = store.get_execution(execution.id)
+    assert stored is not None and stored.counts.cached == 1 and store.unsettled_listings(execution.id) == [refs[1]]
+    # Settled once, it is not settled again: a failed condition is an answer, not a conflict to retry.
+    assert not store.settle_listing(execution.id, refs[0], ListingOutcome.FAILED, "late")
+
+
+def test_a_transaction_that_keeps_meeting_others_fails_loudly(
+    store: DynamoStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    execution = Execution(query=SearchQuery(query="Nurse"))
+    store.create_execution(execution)
+    ref = JobRef(source="linkedin", job_id="1", url="https://x/1")
+    store.add_listings(execution.id, [ref])
+    monkeypatch.setattr(store, "_transaction_backoff", 0.001)
+    monkeypatch.setattr(store._client, "transact_write_items", conflicts(100, store._client.transact_write_items))
+
+    with pytest.raises(ClientError, match="TransactionCanceled"):
+        store.settle_listing(execution.id, ref, ListingOutcome.CACHED)
+    assert store.unsettled_listings(execution.id) == [ref]

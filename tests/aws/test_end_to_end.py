@@ -105,7 +105,8 @@ def test_a_search_runs_through_the_state_machine_and_the_original_client_reads_i
     view = wait_until_ended(lambda: aws.call("GET", f"/v1/searches/{search_id}", key))
     assert view["status"] == "SUCCEEDED", view
     assert view["ranked_against"] == "resume" and view["resume_id"] == resume_id and view["notes"] == []
-    assert view["progress"]["cached"] == len(stored)  # the first search stored them a moment ago
+    # The first search stored them a moment ago.
+    assert view["progress"]["cached"] == len(stored), (view["progress"], view.get("failures"))
 
     # The embedded runner, same board and resume, its own SQLite store, ranks the same postings the same way.
     settings = make_settings(home / "local", board_url, embed_backend="torch")

@@ -349,7 +349,8 @@ async def scrape(execution_id: str, ref: JobRef, boards: Boards, store: Store) -
         return _settle(execution_id, store, ScrapeResult(ref, ListingOutcome.FETCHED, posting))
     except FetchError as exc:
         return give_up(execution_id, ref, store, exc.reason)
-    except Exception as exc:  # noqa: BLE001 - a listed posting must end recorded, whatever went wrong
+    except Exception as exc:  # a listed posting must end recorded, whatever went wrong
+        log.exception("posting %s/%s of search %s failed unexpectedly", ref.source, ref.job_id, execution_id)
         return give_up(execution_id, ref, store, f"unexpected error: {type(exc).__name__}: {exc}")
 
 

@@ -257,7 +257,12 @@ def open_store(settings: Settings) -> Store:
     if settings.database_url.startswith("dynamodb://"):
         from jobmatch.store.dynamo import DynamoStore
 
-        return DynamoStore.from_url(settings.database_url, ttl_days=settings.aws_execution_ttl_days)
+        return DynamoStore.from_url(
+            settings.database_url,
+            ttl_days=settings.aws_execution_ttl_days,
+            transaction_retries=settings.aws_transaction_retries,
+            transaction_backoff=settings.aws_transaction_backoff,
+        )
     from jobmatch.store.sql import SqlStore
 
     return SqlStore(settings.database_url)

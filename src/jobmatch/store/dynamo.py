@@ -12,6 +12,8 @@ Tables, all named `<prefix>-<name>` (deploy/aws/template.yaml creates them; `cre
 from __future__ import annotations
 
 import json
+import logging
+import random
 import time
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
@@ -41,6 +43,8 @@ from jobmatch.models import (
     utcnow,
 )
 from jobmatch.store import ApiKey, ListingOutcome, Resume, WatchedBoard, tally_sources
+
+log = logging.getLogger(__name__)
 
 EXEC_SK = "exec"
 LISTING_PREFIX = "listing#"
@@ -80,6 +84,8 @@ class DynamoStore:
         endpoint_url: str | None = None,
         ttl_days: float = 30.0,
         create: bool = False,
+        transaction_retries: int = 8,
+        transaction_backoff: float = 0.05,
     ):
         resource = boto3.resource("dynamodb", region_name=region, endpoint_url=endpoint_url)
         if create:
@@ -87,13 +93,15 @@ class DynamoStore:
         self._client = resource.meta.client
         self._prefix = prefix
         self._ttl_seconds = int(ttl_days * 86400)
+        self._transaction_retries = transaction_retries
+        self._transaction_backoff = transaction_backoff
         self.postings = resource.Table(f"{prefix}-postings")
         self.executions = resource.Table(f"{prefix}-executions")
         self.embeddings = resource.Table(f"{prefix}-embeddings")
         self.accounts = resource.Table(f"{prefix}-accounts")
 
     @classmethod
-    def from_url(cls, url: str, *, ttl_days: float = 30.0) -> DynamoStore:
+    def from_url(cls, url: str, *, ttl_days: float = 30.0, **options: Any) -> DynamoStore:
         """`dynamodb://<prefix>?region=..&endpoint_url=..&create=1`; execution data expires after `ttl_days`."""
         parts = urlsplit(url)
         prefix = (parts.netloc + parts.path).strip("/")
@@ -106,6 +114,7 @@ class DynamoStore:
             endpoint_url=params.get("endpoint_url"),
             ttl_days=ttl_days,
             create=params.get("create", "0").lower() in {"1", "true", "yes"},
+            **options,
         )
 
     def close(self) -> None:
@@ -663,18 +672,28 @@ class DynamoStore:
                 request = answer.get("UnprocessedKeys") or {}
 
     def _transact(self, items: list[dict[str, Any]], *, raise_on_conflict: bool = False) -> bool:
-        # The resource's client takes plain Python values (it serialises them), like the Table methods.
-        try:
-            self._client.transact_write_items(TransactItems=items)
-            return True
-        except ClientError as exc:
-            reasons = exc.response.get("CancellationReasons") or []
-            conflict = exc.response["Error"]["Code"] == "TransactionCanceledException" and any(
-                reason.get("Code") == "ConditionalCheckFailed" for reason in reasons
-            )
-            if conflict and not raise_on_conflict:
-                return False
-            raise
+        """Write `items` in one transaction; False when a condition failed (unless `raise_on_conflict`).
+
+        A transaction cancelled because another held one of its items is written again after a jittered wait:
+        concurrent scraper Lambdas all bump the same execution's counters.
+        """
+        attempt = 0
+        while True:
+            try:
+                # The resource's client takes plain Python values (it serialises them), like the Table methods.
+                self._client.transact_write_items(TransactItems=items)
+                return True
+            except ClientError as exc:
+                if exc.response["Error"]["Code"] != "TransactionCanceledException":
+                    raise
+                codes = {reason.get("Code") for reason in exc.response.get("CancellationReasons") or []}
+                if "ConditionalCheckFailed" in codes and not raise_on_conflict:
+                    return False
+                if "TransactionConflict" not in codes or attempt >= self._transaction_retries:
+                    raise
+            attempt += 1
+            log.info("DynamoDB transaction met another on the same item; retry %d", attempt)
+            time.sleep(random.uniform(0, self._transaction_backoff * 2 ** (attempt - 1)))
 
 
 def _conditional(write: Any) -> bool:
