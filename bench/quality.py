@@ -123,8 +123,9 @@ def pool_run(
     the same code and resumes reuses them: delete the folder after changing the ranker)."""
     out: Scores = {}
     for name, method in methods.items():
-        file = saved / f"{pool.name}-{first_line}-{len(resumes)}-{re.sub(r'[^a-z0-9]+', '_', name.lower())}.npy"
-        if saved and file.exists():
+        slug = re.sub(r"[^a-z0-9]+", "_", name.lower())
+        file = saved / f"{pool.name}-{first_line}-{len(resumes)}-{slug}.npy" if saved else None
+        if file and file.exists():
             out[name] = np.load(file)
             continue
         started = time.perf_counter()
@@ -136,8 +137,8 @@ def pool_run(
             values.append(ndcg10([pool.labels[job_id] in wanted for job_id in ranked[:10]], total))
         out[name] = np.array(values)
         print(f"    ({pool.name}, {name.strip()}: {time.perf_counter() - started:.1f} s)", file=sys.stderr)
-        if saved:
-            saved.mkdir(parents=True, exist_ok=True)
+        if file:
+            file.parent.mkdir(parents=True, exist_ok=True)
             np.save(file, out[name])
     return out
 
