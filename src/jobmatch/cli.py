@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
 import typer
 from pydantic import ValidationError
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from jobmatch._options import (
@@ -27,6 +26,8 @@ from jobmatch.config import Settings, get_settings
 from jobmatch.models import ExecutionStatus, Match, SearchQuery, SearchReport
 
 if TYPE_CHECKING:
+    from rich.progress import Progress
+
     from jobmatch.api.client import JobscrapeClient
     from jobmatch.models import Execution
     from jobmatch.pipeline import Runner
@@ -257,16 +258,23 @@ def _search_query(
     )
 
 
-async def _run_with_progress(runner: Runner, store: Store, execution: Execution) -> Execution:
-    query = execution.query
-    columns = (
+def _progress() -> Progress:
+    """A search's progress bars, on stderr (rich's progress module loads only for a search)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("{task.fields[detail]}"),
         TimeElapsedColumn(),
+        console=err,
     )
-    with Progress(*columns, console=err, transient=False) as progress:
+
+
+async def _run_with_progress(runner: Runner, store: Store, execution: Execution) -> Execution:
+    query = execution.query
+    with _progress() as progress:
         pages = progress.add_task("Search pages", total=query.search_pages, detail="", visible=bool(query.search_pages))
         postings = progress.add_task("Postings", total=None, detail="")
         ranking = progress.add_task("Ranking", total=None, detail="", visible=False)
@@ -544,14 +552,7 @@ def submit(
 
 
 def _poll_with_progress(client: JobscrapeClient, arn: str, pages: int, interval: float) -> dict:
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[detail]}"),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=err) as progress:
+    with _progress() as progress:
         pages_task = progress.add_task("Search pages", total=pages, detail="")
         postings_task = progress.add_task("Postings", total=None, detail="")
 

@@ -6,11 +6,13 @@ import csv
 import io
 import json
 from enum import StrEnum
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from jinja2 import Environment, PackageLoader, select_autoescape
-
 from jobmatch.models import Match, SearchReport
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 # Spreadsheet programs run cells that start with these as formulas; scraped text must never become one.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -97,6 +99,9 @@ _environment: Environment | None = None
 def _templates() -> Environment:
     global _environment
     if _environment is None:
+        # Imported here: only HTML needs templates, and Jinja costs a JSON or CSV report a good part of its start-up.
+        from jinja2 import Environment, PackageLoader, select_autoescape
+
         _environment = Environment(
             loader=PackageLoader("jobmatch", "templates"),
             autoescape=select_autoescape(default=True, default_for_string=True),

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 import sqlalchemy
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from jobmatch.store.migrations import config, upgrade
+from jobmatch.store.migrations import HERE, config, head, upgrade
 from jobmatch.store.sql import SqlStore, metadata
 from jobmatch.testing.cluster import reset_database
 from tests.conftest import postgres_reachable, require_service
@@ -86,3 +90,36 @@ def test_a_sqlite_file_of_the_first_schema_keeps_its_searches_owners(tmp_path) -
         store.close()
     assert execution is not None
     assert (execution.owner, execution.resume_id, execution.counts.retries) == ("key1", "resume1", 0)
+
+
+def test_the_scripts_are_numbered_so_the_highest_file_number_is_alembics_head() -> None:
+    scripts = ScriptDirectory.from_config(config("sqlite://"))
+    files = sorted(path for path in (HERE / "versions").glob("*.py") if path.name != "__init__.py")
+    by_file = {Path(script.path).name: script for script in scripts.walk_revisions()}
+
+    assert sorted(by_file) == [path.name for path in files]
+    for number, path in enumerate(files, start=1):
+        script = by_file[path.name]
+        assert path.name.startswith(f"{number:04d}_"), path.name
+        assert script.revision == f"{number:04d}", path.name
+        assert script.down_revision == (f"{number - 1:04d}" if number > 1 else None), path.name
+    assert scripts.get_heads() == [head()]
+
+
+def test_opening_a_sqlite_file_already_at_head_leaves_alembic_unloaded(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'current.sqlite'}"
+    SqlStore(url).close()
+
+    opened = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from jobmatch.store.sql import SqlStore; SqlStore(sys.argv[1]).close();"
+            " print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert opened.stdout.strip() == "[]"

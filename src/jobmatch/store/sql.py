@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sqlalchemy import (
@@ -31,7 +31,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Connection, Engine, RowMapping, make_url
 
 from jobmatch.models import (
@@ -51,6 +51,9 @@ from jobmatch.models import (
     utcnow,
 )
 from jobmatch.store import ApiKey, ListingOutcome, Resume, WatchedBoard, tally_sources
+
+if TYPE_CHECKING:
+    from sqlalchemy.dialects.postgresql import Insert as PostgresqlInsert
 
 metadata = MetaData()
 # A source name: "linkedin", or a prefix and a board of up to 100 characters ("greenhouse:<board_token>").
@@ -223,8 +226,12 @@ class SqlStore:
             from jobmatch.store.migrations import upgrade_engine
 
             upgrade_engine(self.engine)
-        dialect = self.engine.dialect.name
-        self._insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        self._insert: Callable[[Table], sqlite.Insert | PostgresqlInsert] = sqlite.insert
+        if self.engine.dialect.name == "postgresql":
+            # Imported only here: PostgreSQL's dialect package (its async drivers included) slows every SQLite start.
+            from sqlalchemy.dialects import postgresql
+
+            self._insert = postgresql.insert
 
     def close(self) -> None:
         self.engine.dispose()
