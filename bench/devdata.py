@@ -104,8 +104,9 @@ GOOGLE_ACCEPTS: dict[str, tuple[str, ...]] = {
     "project manager": ("Program Management",),
     "mechanical engineer": ("Hardware Engineering", "Manufacturing & Supply Chain"),
     "electrical engineer": ("Hardware Engineering",),
-    "civil engineer": ("Real Estate & Workplace Services",),
-    # no Google category fits "health & fitness" or "arts": those resumes are measured on Monster only
+    # No Google category fits "health & fitness", "arts" or "civil engineer": those resumes are measured on Monster
+    # only. (Civil engineers were once mapped to Real Estate & Workplace Services; its 17 postings are security,
+    # food-service, campus and real-estate managers, none an engineer's job, so that row measured noise.)
 }
 
 # ---------------------------------------------------------------- Monster pool: groups by title
