@@ -160,9 +160,9 @@ class Settings(BaseSettings):
     # PDF pages, and characters of extracted text (more is refused, never cut: a cut resume ranks wrongly unseen).
     resume_max_pages: int = Field(20, ge=1)
     resume_max_chars: int = Field(100_000, ge=1000)
-    # Each resume is read in a child process of its own (ranking/_resume_guard.py), killed after this many seconds
-    # (its start-up, about 0.7 s, included), allowed to map this many bytes beyond its start-up (RLIMIT_AS); at most
-    # this many at once per process.
+    # Each PDF or DOCX resume is read in a child process of its own (ranking/_resume_guard.py), killed after this
+    # many seconds (its start-up, about 0.7 s, included), allowed to map this many bytes beyond its start-up
+    # (RLIMIT_AS); at most this many at once per process. Plain text is read in the caller.
     resume_max_seconds: float = Field(10.0, gt=0)
     resume_max_memory_bytes: int = Field(1024 * 1024 * 1024, ge=128 * 1024 * 1024)
     resume_max_parallel: int = Field(2, ge=1, le=64)

@@ -195,13 +195,30 @@ def test_reads_past_the_parallel_cap_wait_then_are_told_to_retry(tmp_path: Path)
     reader = threading.Thread(target=read_slowly)
     reader.start()
     time.sleep(0.3)
-    error, seconds = _refusal(b"Welder", "cv.txt", impatient)
+    small = resume_files.pdf(["Welder"])
+    error, seconds = _refusal(small, "cv.pdf", impatient)
     reader.join(30)
     assert isinstance(error, ResumeBusy)
     assert "(JOBMATCH_RESUME_MAX_PARALLEL); try again in a few seconds" in str(error)
     assert seconds < 2
     assert "could not be read in 3 s" in str(errors[0])
-    assert read_resume(b"Welder", "cv.txt", slow) == "Welder"  # the turn is free again
+    assert read_resume(small, "cv.pdf", slow) == "Welder"  # the turn is free again
+    assert read_resume(b"Welder", "cv.txt", impatient) == "Welder"  # plain text never waits for a turn
+
+
+def test_plain_text_is_read_without_a_child_and_other_files_never(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import subprocess
+
+    def no_child(*args: object, **kwargs: object) -> object:
+        raise OSError("no child processes here")
+
+    monkeypatch.setattr(subprocess, "run", no_child)
+    assert read_resume(b"Welder\n\nMIG, TIG", "cv.md") == "Welder\n\nMIG, TIG"
+    # Bytes that only look like text by name are read by what they are: a PDF still goes to a child.
+    with pytest.raises(OSError, match="no child"):
+        read_resume(resume_files.pdf(["Welder"]), "cv.txt")
 
 
 def test_the_command_line_reads_a_resume_within_the_same_caps(tmp_path: Path, docx_bomb: bytes) -> None:

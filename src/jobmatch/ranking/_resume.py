@@ -45,6 +45,8 @@ def parse_resume(data: bytes, name: str, settings: Settings) -> str:
     elif kind == "docx":
         text = _docx_text(data, name, settings)
     elif kind == "text":
+        # No encoding spends more than 4 bytes on a character: past that many bytes the text is too long unread.
+        _check_chars(len(data) // 4, name, settings)
         text = _decode(data, name)
         _check_chars(len(text), name, settings)
     else:
@@ -54,6 +56,11 @@ def parse_resume(data: bytes, name: str, settings: Settings) -> str:
     if not text:
         raise ResumeError(f"resume {name} has no text (a scanned PDF needs OCR first)")
     return text
+
+
+def is_plain_text(data: bytes, name: str) -> bool:
+    """Whether `parse_resume` would read these bytes as plain text (no parser involved)."""
+    return _kind(name, data) == "text"
 
 
 def _check_chars(count: int, name: str, settings: Settings) -> None:
