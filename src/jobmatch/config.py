@@ -190,10 +190,10 @@ class Settings(BaseSettings):
     aws_state_machine_arn: str = ""
     aws_execution_ttl_days: float = Field(30.0, gt=0)
     # DynamoDB cancels a transaction that meets another on the same item (TransactionConflict): every scraper
-    # Lambda settles its posting and bumps the execution's counters in one. A cancelled one is tried again, up to
-    # this many times, after a random wait of up to backoff * 2**attempt seconds.
-    aws_transaction_retries: int = Field(8, ge=0, le=20)
-    aws_transaction_backoff: float = Field(0.05, gt=0, le=5)
+    # Lambda settles its posting and bumps the execution's counters in one. A cancelled one is tried again, in all
+    # up to this many attempts, the n-th retry after a random wait of up to interval * 2**(n-1) seconds (RetryPolicy).
+    aws_transaction_attempts: int = Field(9, ge=1, le=20)
+    aws_transaction_interval: float = Field(0.05, gt=0, le=5)
 
     @property
     def aws_execution_arn_prefix(self) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from jobmatch._retry import RetryPolicy
 from jobmatch.models import Execution, ExecutionStatus, JobRef, SearchQuery, utcnow
 from jobmatch.store import ApiKey, ListingOutcome, Resume
 from jobmatch.store.dynamo import DynamoStore
@@ -84,7 +85,7 @@ def test_a_settle_that_meets_another_transaction_is_written_again(
     store.create_execution(execution)
     refs = [JobRef(source="linkedin", job_id=str(n), url=f"https://x/{n}") for n in (1, 2)]
     store.add_listings(execution.id, refs)
-    monkeypatch.setattr(store, "_transaction_backoff", 0.001)
+    monkeypatch.setattr(store, "_transaction_retry", RetryPolicy(attempts=9, interval=0.001))
     monkeypatch.setattr(store._client, "transact_write_items", conflicts(2, store._client.transact_write_items))
 
     assert store.settle_listing(execution.id, refs[0], ListingOutcome.CACHED)
@@ -101,7 +102,7 @@ def test_a_transaction_that_keeps_meeting_others_fails_loudly(
     store.create_execution(execution)
     ref = JobRef(source="linkedin", job_id="1", url="https://x/1")
     store.add_listings(execution.id, [ref])
-    monkeypatch.setattr(store, "_transaction_backoff", 0.001)
+    monkeypatch.setattr(store, "_transaction_retry", RetryPolicy(attempts=9, interval=0.001))
     monkeypatch.setattr(store._client, "transact_write_items", conflicts(100, store._client.transact_write_items))
 
     with pytest.raises(ClientError, match="TransactionCanceled"):

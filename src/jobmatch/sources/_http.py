@@ -14,6 +14,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from jobmatch._retry import RetryPolicy
 from jobmatch.config import Settings, origin
 from jobmatch.sources._limits import HostLimiter, LocalHostLimiter, Pacing
 
@@ -46,23 +47,6 @@ class NotFoundError(FetchError):
 
 class HostNotAllowedError(FetchError):
     """A URL whose scheme, host and port are not one of the configured job boards'."""
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """Exponential backoff with full jitter: attempt n waits uniform(0, min(cap, interval * backoff**(n-1)))."""
-
-    attempts: int = 3
-    interval: float = 1.0
-    backoff: float = 2.0
-    max_delay: float = 60.0
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> RetryPolicy:
-        return cls(settings.retry_attempts, settings.retry_interval, settings.retry_backoff, settings.retry_max_delay)
-
-    def delay(self, attempt: int, rng: random.Random) -> float:
-        return rng.uniform(0, min(self.max_delay, self.interval * self.backoff ** (attempt - 1)))
 
 
 class FetchEvents(Protocol):

@@ -255,13 +255,13 @@ class WatchedBoard(BaseModel):
 def open_store(settings: Settings) -> Store:
     """The store for `settings.database_url`."""
     if settings.database_url.startswith("dynamodb://"):
+        from jobmatch._retry import RetryPolicy
         from jobmatch.store.dynamo import DynamoStore
 
         return DynamoStore.from_url(
             settings.database_url,
             ttl_days=settings.aws_execution_ttl_days,
-            transaction_retries=settings.aws_transaction_retries,
-            transaction_backoff=settings.aws_transaction_backoff,
+            transaction_retry=RetryPolicy.for_transactions(settings),
         )
     from jobmatch.store.sql import SqlStore
 

@@ -26,6 +26,8 @@ import numpy as np
 from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
 
+from jobmatch._retry import RetryPolicy
+from jobmatch.config import get_settings
 from jobmatch.models import (
     Counts,
     Execution,
@@ -84,8 +86,7 @@ class DynamoStore:
         endpoint_url: str | None = None,
         ttl_days: float = 30.0,
         create: bool = False,
-        transaction_retries: int = 8,
-        transaction_backoff: float = 0.05,
+        transaction_retry: RetryPolicy | None = None,
     ):
         resource = boto3.resource("dynamodb", region_name=region, endpoint_url=endpoint_url)
         if create:
@@ -93,8 +94,8 @@ class DynamoStore:
         self._client = resource.meta.client
         self._prefix = prefix
         self._ttl_seconds = int(ttl_days * 86400)
-        self._transaction_retries = transaction_retries
-        self._transaction_backoff = transaction_backoff
+        self._transaction_retry = transaction_retry or RetryPolicy.for_transactions(get_settings())
+        self._rng = random.Random()
         self.postings = resource.Table(f"{prefix}-postings")
         self.executions = resource.Table(f"{prefix}-executions")
         self.embeddings = resource.Table(f"{prefix}-embeddings")
@@ -689,11 +690,12 @@ class DynamoStore:
                 codes = {reason.get("Code") for reason in exc.response.get("CancellationReasons") or []}
                 if "ConditionalCheckFailed" in codes and not raise_on_conflict:
                     return False
-                if "TransactionConflict" not in codes or attempt >= self._transaction_retries:
+                if "TransactionConflict" not in codes or attempt >= self._transaction_retry.attempts - 1:
                     raise
             attempt += 1
-            log.info("DynamoDB transaction met another on the same item; retry %d", attempt)
-            time.sleep(random.uniform(0, self._transaction_backoff * 2 ** (attempt - 1)))
+            wait = self._transaction_retry.delay(attempt, self._rng)
+            log.info("DynamoDB transaction met another on the same item; retry %d in %.2f s", attempt, wait)
+            time.sleep(wait)
 
 
 def _conditional(write: Any) -> bool:
