@@ -85,6 +85,11 @@ def _cued_lines(text: str) -> set[int]:
     return found
 
 
+def is_boilerplate_line(lowered: str) -> bool:
+    """Whether a lower-cased line is boilerplate wherever it appears (benefits, equal opportunity, pay ranges)."""
+    return any(cue in lowered for cue in _BOILERPLATE_CUES) and _BOILERPLATE_LOWER.search(lowered) is not None
+
+
 def posting_body(title: str, description: str) -> str:
     """The posting text the model reads: title first, then the description (cleaned by the caller if wanted)."""
     return f"{title.strip()}\n{description.strip()}".strip()
