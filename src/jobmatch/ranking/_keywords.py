@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping, Sequence
 
 from jobmatch.ranking import _vocabulary
 from jobmatch.ranking._stopwords import EVIDENCE_GENERIC, STOP, VERBS
-from jobmatch.ranking._text import _BOILERPLATE_LOWER
+from jobmatch.ranking._text import is_boilerplate_line
 from jobmatch.ranking._words import normalise
 
 # Where a phrase ends: sentence and list punctuation (a dot inside "Node.js" or "Ph.D." is not followed by a space).
@@ -186,7 +186,7 @@ def keyword_terms(text: str, exclude: frozenset[str] = frozenset()) -> tuple[Cou
     first = True
     for line in text.splitlines():
         line = line.strip()
-        if not line or _BOILERPLATE_LOWER.search(line.lower()) or (not first and _NOT_EVIDENCE_LINE.search(line)):
+        if not line or is_boilerplate_line(line.lower()) or (not first and _not_evidence(line)):
             continue
         if first:  # the posting's title: never a heading
             first = False
@@ -266,6 +266,24 @@ _NOT_EVIDENCE_LINE = re.compile(
     r"vacation|paid leave|relocation",
     re.IGNORECASE,
 )
+# The same for ASCII text lower-cased (case-insensitive matching of ASCII equals matching it lower-cased; other
+# scripts have letters such as "ſ" that IGNORECASE equates with ASCII ones), and a word every match of it contains:
+# most lines hold none, and need no regex search.
+_NOT_EVIDENCE_LOWER = re.compile(_NOT_EVIDENCE_LINE.pattern)
+_NOT_EVIDENCE_CUES = (
+    "medical ppo hmo insurance retirement pension sponsor authori visa 1b w2 w-2 corp c2c salary compensation bonus "
+    "equity holidays vacation paid relocation"
+).split()
+
+
+def _not_evidence(line: str) -> bool:
+    """Whether a line is about pay, benefits or work authorisation."""
+    if line.isascii():
+        lowered = line.lower()
+        return any(cue in lowered for cue in _NOT_EVIDENCE_CUES) and _NOT_EVIDENCE_LOWER.search(lowered) is not None
+    return _NOT_EVIDENCE_LINE.search(line) is not None
+
+
 # How much each kind of term says about fit, beside its rarity: named tools and fields first.
 _KIND_BOOST = {"tool": 1.5, "field": 1.3, "knowledge": 1.2, "skill": 1.0}
 

@@ -299,8 +299,9 @@ def _occupation_agreement(resume_title: str, posting_titles: Sequence[str]) -> n
     if not mine:
         return None
     scores = np.full(len(posting_titles), np.nan)
+    codes = {title: occupations.code(title) for title in set(posting_titles)}  # titles repeat across postings
     for index, title in enumerate(posting_titles):
-        code = occupations.code(title)
+        code = codes[title]
         if code:
             shared = next((n for n in (4, 3, 2) if code[:n] == mine[:n]), 0)
             scores[index] = 1.0 if code == mine else {4: 1 / 2, 3: 1 / 3, 2: 1 / 6}.get(shared, 0.0)

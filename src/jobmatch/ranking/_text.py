@@ -8,7 +8,9 @@ and equal-opportunity paragraphs are dropped before embedding, and the title is 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
+from itertools import accumulate
 
 from jobmatch.ranking._stopwords import STOP
 
@@ -47,12 +49,14 @@ def clean_posting(description: str) -> str:
     kept: list[str] = []
     skipping = False
     raw_lines = description.splitlines()
-    lowered = description.lower().splitlines()
-    if len(lowered) != len(raw_lines):  # cannot happen with str.lower, but never pair the wrong lines
-        lowered = [line.lower() for line in raw_lines]
     whole = description.lower()
-    cues = [cue for cue in _BOILERPLATE_CUES if cue in whole]
-    for raw, low in zip(raw_lines, lowered, strict=True):
+    lowered = whole.splitlines()
+    if len(lowered) == len(raw_lines):
+        cued = _cued_lines(whole)
+    else:  # cannot happen with str.lower, but never pair the wrong lines
+        lowered = [line.lower() for line in raw_lines]
+        cued = set(range(len(lowered)))  # the cues only spare searches: search every line
+    for index, raw in enumerate(raw_lines):
         line = raw.strip()
         if not line:
             continue
@@ -61,11 +65,29 @@ def clean_posting(description: str) -> str:
             if not skipping:
                 kept.append(line)
             continue
-        if skipping or (any(cue in low for cue in cues) and _BOILERPLATE_LOWER.search(low)):
+        if skipping or (index in cued and _BOILERPLATE_LOWER.search(lowered[index])):
             continue
         kept.append(line)
     cleaned = "\n".join(kept)
     return cleaned if len(cleaned) >= 0.2 * len(description.strip()) else description.strip()
+
+
+def _cued_lines(text: str) -> set[int]:
+    """The numbers of the lines of `text` (lower-cased) that hold a cue: one scan of the text per cue, instead of
+    testing every cue on every line."""
+    ends = list(accumulate(map(len, text.splitlines(keepends=True))))
+    found: set[int] = set()
+    for cue in _BOILERPLATE_CUES:  # no cue holds a line break, so each occurrence is inside one line
+        at = text.find(cue)
+        while at >= 0:
+            found.add(bisect_right(ends, at))
+            at = text.find(cue, at + 1)
+    return found
+
+
+def is_boilerplate_line(lowered: str) -> bool:
+    """Whether a lower-cased line is boilerplate wherever it appears (benefits, equal opportunity, pay ranges)."""
+    return any(cue in lowered for cue in _BOILERPLATE_CUES) and _BOILERPLATE_LOWER.search(lowered) is not None
 
 
 def posting_body(title: str, description: str) -> str:
@@ -89,11 +111,17 @@ def passages(text: str, count: int, size: int = 150) -> list[str]:
 
 def _is_heading(line: str) -> bool:
     bare = line.lstrip("#*-• ").rstrip()
-    if not bare or len(bare.split()) > 8:
-        return False
-    if bare.endswith(":"):
-        return True
-    return bare.isupper() or line.startswith("#") or (bare.istitle() and not bare.endswith((".", ",", ";")))
+    # The shape first: most lines fail it at their first words, and counting the words reads the whole line.
+    return (
+        bool(bare)
+        and (
+            bare.endswith(":")
+            or bare.isupper()
+            or line.startswith("#")
+            or (bare.istitle() and not bare.endswith((".", ",", ";")))
+        )
+        and len(bare.split()) <= 8
+    )
 
 
 # Head nouns of job titles: a phrase ending in one of these names an occupation.

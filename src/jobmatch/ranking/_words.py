@@ -32,12 +32,30 @@ split_words = _WORD.findall  # the words of an already normalised text
 # translate, instead of a substitution with look-arounds at every character and a second scan).
 _DOTTED_WORD = re.compile(r"[^\W_]+(?:[.'’][^\W_]+)*[+#]*")
 _DROP_INNER = str.maketrans("", "", ".'’")
+# ASCII characters no word holds, as spaces: after this most whitespace-separated tokens are whole words.
+_ASCII_SEPARATORS = str.maketrans(
+    {char: " " for char in map(chr, range(128)) if not (char.isalnum() or char in ".'+#")}
+)
 
 
 def words(text: str) -> list[str]:
-    """The normalised words of `text` (the same as `split_words(normalise(text))`)."""
-    folded = (text if text.isascii() else unicodedata.normalize("NFKC", text)).casefold()
-    return " ".join(_DOTTED_WORD.findall(folded)).translate(_DROP_INNER).split()
+    """The normalised words of `text` (the same as `split_words(normalise(text))`).
+
+    A word never holds whitespace, so the regex can run token by token, and only on the tokens that are not a word
+    as they stand (letters and digits only): about half the time of scanning the whole text with it (a warm
+    ranking reads the words of hundreds of postings).
+    """
+    if text.isascii():
+        folded = text.lower().translate(_ASCII_SEPARATORS)  # casefold is lower for ASCII
+    else:
+        folded = unicodedata.normalize("NFKC", text).casefold()
+    out: list[str] = []
+    for token in folded.split():
+        if token.isalnum():  # the same test as the regex's [^\W_] (Unicode alphanumerics)
+            out.append(token)
+        else:
+            out.extend(match.translate(_DROP_INNER) for match in _DOTTED_WORD.findall(token))
+    return out
 
 
 def phrase(text: str) -> str:
