@@ -92,3 +92,27 @@ def test_reposts_fold_into_the_newest() -> None:
     kept, folded = fold_duplicates(postings, vectors, [shingles(words(p.description)) for p in postings], 0.8)
     assert kept == [1, 2, 3]
     assert folded == {1: [0]}
+
+
+ABOUT_SECTIONS = """About Acme
+Acme makes rockets for everyone, and has done so since 1999 from its three sites; we love what we do and our people.
+
+About the role
+You will build data pipelines in Python and SQL on Airflow.
+
+About you
+Five years of Kubernetes and Terraform.
+
+Benefits
+Dental and vision, a gym and free lunch on Fridays for everyone in the office and at home."""
+
+
+def test_about_the_role_and_about_you_are_the_work_not_the_company() -> None:
+    """Many postings head their duties "About the role" and their requirements "About you": both are read, for the
+    model and for the evidence, while "About Acme" and the benefits are still left out."""
+    cleaned = clean_posting(ABOUT_SECTIONS)
+    assert "Airflow" in cleaned and "Terraform" in cleaned
+    assert "rockets" not in cleaned and "Dental" not in cleaned
+    terms = keyword_terms(f"Data Engineer\n{ABOUT_SECTIONS}", frozenset())[0]
+    assert {"airflow", "python", "sql", "kubernetes", "terraform"} <= set(terms)
+    assert not {"rockets", "dental", "gym"} & set(terms)

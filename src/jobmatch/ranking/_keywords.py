@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping, Sequence
 
 from jobmatch.ranking import _vocabulary
 from jobmatch.ranking._stopwords import EVIDENCE_GENERIC, STOP, VERBS
-from jobmatch.ranking._text import is_boilerplate_line
+from jobmatch.ranking._text import ABOUT_COMPANY, ABOUT_WORK, is_boilerplate_line
 from jobmatch.ranking._words import normalise
 
 # Where a phrase ends: sentence and list punctuation (a dot inside "Node.js" or "Ph.D." is not followed by a space).
@@ -223,7 +223,8 @@ def keyword_terms(text: str, exclude: frozenset[str] = frozenset()) -> tuple[Cou
 
 
 _SKIP_HEADING = re.compile(
-    r"(?:about\b|who we are|how we work|why (?:this|join|work|you)|our (?:company|story|mission|culture|values|"
+    r"(?:" + ABOUT_COMPANY + r"|who we are|how we work|why (?:this|join|work|you)|"
+    r"our (?:company|story|mission|culture|values|"
     r"benefits|commitment|team)|benefits|perks|what we offer|we offer|compensation|salary|pay\b|total rewards|"
     r"equal (?:employment )?opportunit|eeo|diversity|inclusion|accommodation|disclaimer|privacy|legal|how to apply|"
     r"application process|next steps|additional information|life at|working at|join us)",
@@ -246,6 +247,8 @@ def _is_heading_line(line: str) -> bool:
     words_ = bare.split()
     if not words_ or len(words_) > 6 or re.search(r"[.,;!?]", bare):
         return False
+    if ABOUT_WORK.match(bare):
+        return True
     if len(words_) == 1:  # "Responsibilities", "Benefits", not "Kubernetes"
         return bool(_SKILL_HEADING.search(bare) or _SKIP_HEADING.match(bare) or _OTHER_HEADING.match(bare))
     return bare.isupper() or line.startswith("#") or bare.istitle()

@@ -35,7 +35,7 @@ class Ranking(BaseModel):
 
 # A posting body's cache key is this, the boilerplate flag, then the posting's title and description: bump the
 # version when what the model reads of a posting changes (clean_posting, posting_body).
-_BODY_KEY = "posting body v2 strip="
+_BODY_KEY = "posting body v3 strip="
 
 
 class _Text:

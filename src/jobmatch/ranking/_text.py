@@ -14,9 +14,16 @@ from itertools import accumulate
 
 from jobmatch.ranking._stopwords import STOP
 
+# "About Acme" introduces the company; "About the role", "About this job" and "About you" introduce the work and
+# what it asks for, and must not be taken for it.
+_WORK = r"\s+(?:the\s+|this\s+)?(?:role|job|position|opportunity|you)\b"
+ABOUT_COMPANY = r"about\b(?!" + _WORK + ")"
+# Such a heading is often written as a plain line ("About the role"), which no other heading test takes for one.
+ABOUT_WORK = re.compile(r"about" + _WORK + r"\W*$", re.IGNORECASE)
 # Section headings whose sections say nothing about the work itself.
 _BOILERPLATE_HEADING = re.compile(
-    r"^(?:about\b|who we are|our (?:company|story|mission|culture|values|benefits|commitment)|why (?:join|work)|"
+    r"^(?:" + ABOUT_COMPANY + r"|who we are|our (?:company|story|mission|culture|values|benefits|commitment)|"
+    r"why (?:join|work)|"
     r"benefits|perks|what we offer|we offer|compensation|salary|pay (?:range|transparency)|total rewards|"
     r"equal (?:employment )?opportunit|eeo|diversity|inclusion|accommodation|disclaimer|privacy|legal|"
     r"how to apply|application process|next steps|additional information|life at|working at|join us)",
@@ -116,6 +123,7 @@ def _is_heading(line: str) -> bool:
         bool(bare)
         and (
             bare.endswith(":")
+            or ABOUT_WORK.match(bare) is not None
             or bare.isupper()
             or line.startswith("#")
             or (bare.istitle() and not bare.endswith((".", ",", ";")))
