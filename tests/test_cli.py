@@ -95,6 +95,7 @@ def test_rank_a_jobspy_csv(tmp_path: Path) -> None:
     assert [m["id"] for m in matches] == ["li-1", "li-2"]
     assert {"id", "score", "raw_score", "title", "company", "matched_keywords"} <= set(matches[0])
     assert matches[0]["title"] == "ICU Registered Nurse"
+    assert "Loading weights" not in result.stderr  # the model's own progress bars stay out of the command's output
 
 
 @pytest.mark.model

@@ -127,7 +127,11 @@ def _load(settings: Settings) -> Any:
         return load_onnx(settings, path)
     import torch
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as transformers_logging
 
+    # A load draws tqdm bars under tqdm's process-wide lock, which can deadlock against a bar collected on another
+    # thread (tqdm#627, #982): a runner process hung for good that way while loading. jobmatch shows its own progress.
+    transformers_logging.disable_progress_bar()
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     if torch.get_num_threads() != cores:
         torch.set_num_threads(cores)
