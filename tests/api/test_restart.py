@@ -110,6 +110,19 @@ def _children(pid: int) -> list[int]:
     return [child for child in found if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes()]
 
 
+def _assert_exits(pid: int, within: float = 30) -> None:
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except FileNotFoundError:
+            return
+        if state in ("Z", "X"):  # ended; its new parent has not reaped it yet
+            return
+        assert time.monotonic() < deadline, f"process {pid} still runs {within:g} s after its server died"
+        time.sleep(0.1)
+
+
 def test_searches_cut_off_by_a_crash_or_a_stop_resume_on_the_next_start(board_url: str, tmp_path: Path) -> None:
     env = {**_env(tmp_path, board_url), "JOBMATCH_RUNNER_LEASE_SECONDS": "3"}
     headers = _key(env)
@@ -117,8 +130,10 @@ def test_searches_cut_off_by_a_crash_or_a_stop_resume_on_the_next_start(board_ur
     with jobmatch_serve(env) as (url, process):
         crashed = httpx.post(f"{url}/v1/searches", json={**SEARCH, "pages": 3}, headers=headers, timeout=30).json()
         _wait_listed(url, crashed["id"], headers)
+        [runner] = _children(process.pid)
         process.send_signal(signal.SIGKILL)  # a crash: nothing gets to run on the way out
         process.wait(30)
+        _assert_exits(runner)  # the orphaned runner lets go of its searches and ends, whatever it was doing
 
     with jobmatch_serve(env) as (url, process):
         _assert_whole(url, _wait_ended(url, crashed["id"], headers), headers)
