@@ -38,9 +38,9 @@ chromium:
 		|| echo "warning: could not install Debian's chromium; the browser test will not run"
 
 # Every benchmark by default; `make bench BENCH=pipeline` runs one.
-BENCH ?= pipeline ranking quality api scale
+BENCH ?= pipeline ranking evidence quality api scale
 bench: install
-	for name in $(BENCH); do echo "== bench/$$name.py"; HF_HUB_OFFLINE=1 $(BIN)/python bench/$$name.py || exit 1; done
+	for name in $(BENCH); do echo "== bench/$$name.py"; HF_HUB_OFFLINE=1 $(BIN)/python -m bench.$$name || exit 1; done
 
 board: install
 	$(BIN)/jobmatch board --port 8765

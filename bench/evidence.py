@@ -1,7 +1,7 @@
 """Keyword evidence on real postings: are the matched and missing lists made of skills, and is anything listed as
 missing that the resume has?
 
-Run: HF_HUB_OFFLINE=1 .venv/bin/python bench/evidence.py [--show]
+Run: HF_HUB_OFFLINE=1 .venv/bin/python -m bench.evidence [--show]
 The 20 real postings of ../shared/data/jobs/ (data science and machine learning, Chicago 2025) ranked against five
 real resumes (three Kaggle "Data Science", one "Python Developer", one florex software developer), every posting
 shown. Targets (issue 13): at least 95% of shown terms are skills, and 0 missing terms that the resume contains.

@@ -1,7 +1,7 @@
 """Ranking quality on two posting pools and two resume sources: nDCG@10 per occupation, the original method as the
 baseline of every table, paired bootstrap CIs; then the human-ranked Vanetik set.
 
-Run: HF_HUB_OFFLINE=1 .venv/bin/python bench/quality.py [--quick] [--ablations NAME ...] [--no-ablations]
+Run: HF_HUB_OFFLINE=1 .venv/bin/python -m bench.quality [--quick] [--ablations NAME ...] [--no-ablations]
 Pools: Google (847 postings, one employer) and Monster (~950 postings, many US employers, labelled by title, see
 bench/devdata.py). Resumes: Kaggle UpdatedResumeDataSet (166, 25 categories) and florex (150 IT resumes). Every
 resume is ranked as given and with its first line (headline) removed. Embeddings are cached in
