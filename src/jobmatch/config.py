@@ -73,8 +73,11 @@ class Settings(BaseSettings):
     # fell silent longer (killed, crashed, server restarted) is resumed by the server's runner, or, when the command
     # line ran it, ended with the reason. Two servers on one database each keep only their own searches.
     runner_lease_seconds: float = Field(10.0, gt=0)
-    # How often the server checks that its runner process is alive (a dead one is restarted at once).
+    # How often the server checks that its runner process is alive and answers (a dead one is restarted at once).
     runner_check_interval: float = Field(1.0, gt=0)
+    # A runner process that has not answered the server (a command, or that check) within this many seconds is
+    # taken for hung: it is killed, and another takes its searches over once their leases lapse.
+    runner_answer_timeout: float = Field(60.0, gt=0)
 
     model: str = DEFAULT_MODEL
     top_n: int = Field(25, ge=1, le=1000)

@@ -164,6 +164,19 @@ def test_a_killed_runner_process_is_replaced_and_its_search_goes_on(board_url: s
         assert _children(process.pid) != [runner]
 
 
+def test_a_hung_runner_process_is_killed_and_replaced_and_its_search_goes_on(board_url: str, tmp_path: Path) -> None:
+    env = {**_env(tmp_path, board_url), "JOBMATCH_RUNNER_LEASE_SECONDS": "3", "JOBMATCH_RUNNER_ANSWER_TIMEOUT": "2"}
+    headers = _key(env)
+    with jobmatch_serve(env) as (url, process):
+        search = httpx.post(f"{url}/v1/searches", json={**SEARCH, "pages": 3}, headers=headers, timeout=30).json()
+        _wait_listed(url, search["id"], headers)
+        [runner] = _children(process.pid)
+        os.kill(runner, signal.SIGSTOP)  # alive but answering nothing, as a deadlocked process
+        _assert_whole(url, _wait_ended(url, search["id"], headers), headers)
+        _assert_exits(runner, within=0)
+        assert process.poll() is None
+
+
 def test_two_servers_on_one_database_keep_each_others_searches(board_url: str, tmp_path: Path) -> None:
     env = _env(tmp_path, board_url)
     headers = _key(env)

@@ -13,6 +13,7 @@ import multiprocessing
 import os
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -23,8 +24,6 @@ from jobmatch.pipeline.stages import ABORTED_REASON, end_search
 from jobmatch.store import Store
 
 log = logging.getLogger(__name__)
-# How long the API waits for the runner process to take a command (it only schedules work).
-_CALL_TIMEOUT = 60.0
 # Searches are batch work; a poll is a person waiting.
 _RUNNER_NICENESS = 10
 
@@ -32,8 +31,9 @@ _RUNNER_NICENESS = 10
 class ProcessRunner:
     """A LocalRunner in a child process, driven over a pipe; its methods may be called from any thread.
 
-    A watchdog thread restarts the child within `runner_check_interval` of its death; the new child takes over the
-    dead one's searches once their leases lapse (`runner_lease_seconds`) and resumes them where they stopped.
+    A watchdog thread asks the child every `runner_check_interval` whether it is there. One that died, or has not
+    answered within `runner_answer_timeout` (hung: killed first), is replaced; the new child takes over its searches
+    once their leases lapse (`runner_lease_seconds`) and resumes them where they stopped.
     """
 
     def __init__(self, settings: Settings, store: Store):
@@ -108,30 +108,46 @@ class ProcessRunner:
     def _watch(self) -> None:
         while not self._stopped.wait(self._settings.runner_check_interval):
             with self._lock:
-                if self._stopped.is_set() or self._process is None or self._process.is_alive():
+                if self._stopped.is_set() or self._process is None:
                     continue
+                if self._process.is_alive():
+                    try:
+                        self._exchange(("ping",))
+                        continue
+                    except RunnerUnavailable as exc:
+                        if self._stopped.is_set():
+                            continue
+                        log.error("%s: killing it", exc)
+                        self._process.kill()
+                        self._process.join(self._settings.runner_answer_timeout)
                 self._restart()
 
     def _call(self, *command: Any, retry: bool = True) -> Any:
         with self._lock:
             if retry and (self._process is None or not self._process.is_alive()):
                 self._restart()
-            try:
-                assert self._conn is not None
-                self._conn.send(command)
-                if not self._conn.poll(_CALL_TIMEOUT):
-                    raise RunnerUnavailable(f"the runner did not answer {command[0]!r} in {_CALL_TIMEOUT:g} s")
-                ok, value = self._conn.recv()
-            except (EOFError, OSError) as exc:
-                raise RunnerUnavailable(f"the runner process is gone ({type(exc).__name__})") from None
+            ok, value = self._exchange(command)
         if not ok:
             raise RunnerUnavailable(value)
         return value
 
+    def _exchange(self, command: tuple[Any, ...]) -> tuple[bool, Any]:
+        """Send a command and wait for the child's (ok, value); the caller holds the lock."""
+        timeout = self._settings.runner_answer_timeout
+        try:
+            assert self._conn is not None
+            self._conn.send(command)
+            if not self._conn.poll(timeout):
+                raise RunnerUnavailable(f"the runner process did not answer {command[0]!r} in {timeout:g} s")
+            ok, value = self._conn.recv()
+        except (EOFError, OSError) as exc:
+            raise RunnerUnavailable(f"the runner process is gone ({type(exc).__name__})") from None
+        return ok, value
+
     def _restart(self) -> None:
-        # Killed, or out of memory: a new child takes its searches over once their leases lapse.
+        # Killed, hung or out of memory: a new child takes its searches over once their leases lapse.
         exit_code = self._process.exitcode if self._process is not None else None
-        log.error("the runner process died (exit code %s); starting another to resume its searches", exit_code)
+        log.error("the runner process ended (exit code %s); starting another to resume its searches", exit_code)
         if self._conn is not None:
             self._conn.close()
         self._spawn()
@@ -151,17 +167,22 @@ async def _serve(settings: Settings, conn: Connection) -> None:
     store = open_store(settings)
     runner = LocalRunner(settings, store, adopt=True)
     runner.start()
+    # A thread of its own, so the loop goes on running searches while no command comes, and a command (or the
+    # watchdog's ping) never queues behind searches' embedding work in the loop's default executor.
+    receiver = ThreadPoolExecutor(1, thread_name_prefix="jobmatch-runner-commands")
+    loop = asyncio.get_running_loop()
     while True:
         try:
-            # In a thread, so the loop goes on running searches while no command comes.
-            command, *args = await asyncio.to_thread(conn.recv)
+            command, *args = await loop.run_in_executor(receiver, conn.recv)
         except EOFError:
             # The API process is gone (crashed): let go of the searches so its next start resumes them at once.
             await runner.shutdown()
             os._exit(0)
         try:
-            if command == "submit":
-                result: Any = runner.submit(Execution.model_validate(args[0])).model_dump(mode="json")
+            if command == "ping":
+                result: Any = True
+            elif command == "submit":
+                result = runner.submit(Execution.model_validate(args[0])).model_dump(mode="json")
             elif command == "abort":
                 result = runner.abort(*args)
             elif command == "stop":
