@@ -301,9 +301,10 @@ def vanetik_run(methods: dict[str, Method]) -> None:
 
 ABLATIONS: dict[str, dict[str, object]] = {
     "- no relevance feedback": {"rank_feedback_weight": 0.0},
-    "+ feedback weight 0.5": {"rank_feedback_weight": 0.5},
+    "+ feedback weight 1.0": {"rank_feedback_weight": 1.0},
     "+ feedback from best 10": {"rank_feedback_postings": 10},
-    "+ feedback from text only": {"rank_feedback_title_share": 0.0},
+    "+ feedback half from titles": {"rank_feedback_title_share": 0.5},
+    "+ feedback 1.0, half from titles": {"rank_feedback_weight": 1.0, "rank_feedback_title_share": 0.5},
     "- no occupation field": {"rank_occupation_weight": 0.0},
     "+ occupation field 0.5": {"rank_occupation_weight": 0.5},
     "- no BM25 fusion": {"rank_lexical_weight": 0.0},

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +19,38 @@ from jobmatch.store import Store, keep_resume
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 LINKEDIN_FIXTURES = SHARED / "fixtures" / "linkedin"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_process_outlives_the_tests(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Every process a test started (servers, runners, workers: each has its JOBMATCH_HOME under the run's temporary
+    folder) has ended once the tests have: one left running is a leak, or hung (a runner once outlived its
+    crashed server, deadlocked). Those found are killed and named."""
+    yield
+    base = str(tmp_path_factory.getbasetemp())
+    deadline = time.monotonic() + 30  # time to finish exiting
+    while (left := _processes_with_home_under(base)) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    for pid in left:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    assert not left, f"processes still running after the tests: {left}"
+
+
+def _processes_with_home_under(base: str) -> dict[int, str]:
+    found: dict[int, str] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes().split(b"\0")
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:  # gone, or not ours to read
+            continue
+        home = next((v[len(b"JOBMATCH_HOME=") :] for v in environ if v.startswith(b"JOBMATCH_HOME=")), b"")
+        if state not in ("Z", "X") and home.decode(errors="replace").startswith(base):
+            found[int(entry.name)] = home.decode(errors="replace")
+    return found
 
 
 @pytest.fixture

@@ -111,14 +111,16 @@ class Settings(BaseSettings):
     # The resume is read in this many passages (the model sees 256 word pieces of each); their mean vector is used.
     rank_resume_passages: int = Field(1, ge=1, le=8)
     # Pseudo-relevance feedback: score = (score + weight * likeness) / (1 + weight), likeness = cosine with the
-    # centroid (text and title vectors) of the rank_feedback_postings best-scoring postings, so postings like the
+    # centroid of the text vectors of the rank_feedback_postings best-scoring postings, so postings like the
     # resume's closest matches rise and unlike ones fall; skipped for searches of fewer than twice that many;
     # weight 0 = off. A fixed few, not a share: 5% of a large search of many occupations (bench/quality.py, Monster
-    # pool) is more postings than the resume's occupation has, and their centroid pulled in the wrong ones.
-    rank_feedback_weight: float = Field(1.0, ge=0)
+    # pool) is more postings than the resume's occupation has, and their centroid pulled in the wrong ones. Half
+    # weight and text only: when the first matches are wrong, their centroid pulls in fewer wrong ones (the README's
+    # "How matches are ranked").
+    rank_feedback_weight: float = Field(0.5, ge=0)
     rank_feedback_postings: int = Field(5, ge=1)
     # How much of the likeness is title to title (the rest is text to text).
-    rank_feedback_title_share: float = Field(0.5, ge=0, le=1)
+    rank_feedback_title_share: float = Field(0.0, ge=0, le=1)
     # Drop "about us", benefits and equal-opportunity text before embedding.
     rank_strip_boilerplate: bool = True
     # Same company and word-shingle Jaccard similarity at least this: a repost, folded into the newest; 1.01 = off.
