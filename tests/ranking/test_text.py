@@ -53,6 +53,14 @@ def test_target_title_from_label_and_repetition() -> None:
     assert target_title(text) == "Java Developer"
 
 
+def test_target_title_in_text_without_lines_stops_at_the_sentence_before_it() -> None:
+    # Resumes pasted into one line (most of a Kaggle dataset): the title follows a sentence's last words.
+    flat = "Skills Networking. Resolved network issues Aircraft Mechanic at Delta, 2015. Resolved network issues."
+    assert target_title(flat) == "Aircraft Mechanic"
+    assert target_title("Oracle database Administrator with 8 years") == "Oracle database Administrator"
+    assert target_title("Summary: SQL server database administrator") == "SQL server database administrator"
+
+
 def test_target_title_absent() -> None:
     assert target_title("Skills: Python, SQL\nEducation: BSc 2015") == ""
     assert target_title("") == ""

@@ -201,6 +201,7 @@ def _segment_titles(text: str) -> list[str]:
         if token.lower().rstrip(".") not in _TITLE_NOUNS:
             continue
         start = index
+        capitalised = token[0].isupper()
         while start > 0 and index - start < 3:
             previous = tokens[start - 1].lower()
             if (
@@ -209,6 +210,9 @@ def _segment_titles(text: str) -> list[str]:
                 or previous in _TITLE_NOUNS
                 or previous in _NOT_QUALIFIER
                 or len(previous) < 2
+                # "... resolved network issues Aircraft Mechanic": a capitalised title's qualifiers are capitalised
+                # once one is ("Oracle database Administrator" keeps its lower-case word)
+                or capitalised and start < index and tokens[start][0].isupper() and tokens[start - 1][0].islower()
             ):
                 break
             start -= 1
