@@ -204,15 +204,18 @@ def _segment_titles(text: str) -> list[str]:
         capitalised = token[0].isupper()
         while start > 0 and index - start < 3:
             previous = tokens[start - 1].lower()
+            # "... resolved network issues Aircraft Mechanic": a capitalised title's qualifiers are capitalised once
+            # one is ("Oracle database Administrator" keeps its lower-case word).
+            sentence_before = (
+                capitalised and start < index and tokens[start][0].isupper() and tokens[start - 1][0].islower()
+            )
             if (
                 previous in STOP
                 and previous not in {"senior", "junior", "lead"}
                 or previous in _TITLE_NOUNS
                 or previous in _NOT_QUALIFIER
                 or len(previous) < 2
-                # "... resolved network issues Aircraft Mechanic": a capitalised title's qualifiers are capitalised
-                # once one is ("Oracle database Administrator" keeps its lower-case word)
-                or capitalised and start < index and tokens[start][0].isupper() and tokens[start - 1][0].islower()
+                or sentence_before
             ):
                 break
             start -= 1
