@@ -37,6 +37,15 @@ def no_process_outlives_the_tests(tmp_path_factory: pytest.TempPathFactory) -> I
     assert not left, f"processes still running after the tests: {left}"
 
 
+def process_ended(pid: int) -> bool:
+    """Whether a process is gone, or has ended and waits only to be reaped by its parent."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return True
+    return state in ("Z", "X")
+
+
 def _processes_with_home_under(base: str) -> dict[int, str]:
     found: dict[int, str] = {}
     for entry in Path("/proc").iterdir():
@@ -44,11 +53,10 @@ def _processes_with_home_under(base: str) -> dict[int, str]:
             continue
         try:
             environ = (entry / "environ").read_bytes().split(b"\0")
-            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
         except OSError:  # gone, or not ours to read
             continue
         home = next((v[len(b"JOBMATCH_HOME=") :] for v in environ if v.startswith(b"JOBMATCH_HOME=")), b"")
-        if state not in ("Z", "X") and home.decode(errors="replace").startswith(base):
+        if home.decode(errors="replace").startswith(base) and not process_ended(int(entry.name)):
             found[int(entry.name)] = home.decode(errors="replace")
     return found
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 
 from tests.api.conftest import SEARCH
+from tests.conftest import process_ended
 
 
 def _free_port() -> int:
@@ -112,13 +113,7 @@ def _children(pid: int) -> list[int]:
 
 def _assert_exits(pid: int, within: float = 30) -> None:
     deadline = time.monotonic() + within
-    while True:
-        try:
-            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-        except FileNotFoundError:
-            return
-        if state in ("Z", "X"):  # ended; its new parent has not reaped it yet
-            return
+    while not process_ended(pid):
         assert time.monotonic() < deadline, f"process {pid} still runs {within:g} s after its server died"
         time.sleep(0.1)
 

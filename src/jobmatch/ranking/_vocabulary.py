@@ -136,10 +136,10 @@ class Occupations:
         """The ESCO code of the longest known title inside `title` ("Senior Data Scientist II" -> data scientist),
         or "" when none is known, or when parts of it split by "/" name occupations of different ISCO unit groups
         ("Clinical Data Manager / Project Manager": which of the two the job is, the title does not say)."""
-        parts = [code for code in map(self._code, title.split("/")) if code]
-        if len({code[:4] for code in parts}) > 1:
+        whole = self._code(title)
+        if "/" in title and len({code[:4] for code in map(self._code, title.split("/")) if code}) > 1:
             return ""
-        return self._code(title)
+        return whole
 
     def _code(self, title: str) -> str:
         text_words = canon(title).split()
