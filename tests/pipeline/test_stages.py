@@ -97,3 +97,46 @@ async def test_a_page_lost_after_the_first_is_counted(store: SqlStore) -> None:
     execution = _execution(store)
     [refs async for refs in dispatch(execution, OneBoard(BreakingSource(2)), store, notes=[])]
     assert store.get_execution(execution.id).counts.pages_failed == 1
+
+
+class WholeBoard:
+    """A company board's whole listing in one page: two of its four jobs are not what the search asks for."""
+
+    name = "greenhouse:acme"
+    whole_board = True
+
+    async def search(self, query: SearchQuery):
+        titles = ["Registered Nurse", "Nurse Practitioner", "Accountant", "Welder"]
+        yield [
+            JobRef(source=self.name, job_id=str(i), url=f"https://boards.greenhouse.io/acme/jobs/{i}", title=title)
+            for i, title in enumerate(titles)
+        ]
+
+    async def fetch(self, ref: JobRef):
+        raise NotImplementedError
+
+
+class GoneBoard(BreakingSource):
+    name = "lever:gone"
+
+
+class SeveralBoards:
+    def __init__(self, *sources: BreakingSource | WholeBoard):
+        self.sources = {source.name: source for source in sources}
+
+    def get(self, name: str) -> BreakingSource | WholeBoard:
+        return self.sources[name]
+
+
+async def test_a_dispatch_run_again_counts_nothing_twice(store: SqlStore) -> None:
+    """A search resumed after a crash (or a task delivered twice) dispatches again: its counters stay as they were."""
+    execution = Execution(
+        query=SearchQuery(query="Nurse", pages=5, sources=["linkedin", "greenhouse:acme", "lever:gone"])
+    )
+    store.create_execution(execution)
+    boards = SeveralBoards(BreakingSource(2), WholeBoard(), GoneBoard(0))
+    for _ in range(2):
+        [refs async for refs in dispatch(execution, boards, store, notes=[])]
+        counts = store.get_execution(execution.id).counts
+        assert (counts.filtered, counts.pages_failed, counts.sources_failed) == (2, 1, 1)
+        assert (counts.listed, counts.pages) == (4, 2)  # linkedin's 2 cards and acme's 2 nurses

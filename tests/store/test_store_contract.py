@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from jobmatch.models import (
+    Counts,
     Execution,
     ExecutionStatus,
     JobPosting,
@@ -94,6 +95,22 @@ def test_pages_count_the_furthest_page_read_once(store: Store) -> None:
     assert store.get_execution(execution.id).counts.pages == 3
     store.record_page("missing", 1)  # no execution: nothing written, nothing raised
     assert store.get_execution("missing") is None
+
+
+def test_a_mark_is_counted_once_and_goes_with_its_execution(store: Store) -> None:
+    execution = _execution(store)
+    assert store.count_once(execution.id, "filtered#greenhouse:acme#1", filtered=3)
+    assert not store.count_once(execution.id, "filtered#greenhouse:acme#1", filtered=3)  # the same page, again
+    assert store.count_once(execution.id, "filtered#lever:globex#1", filtered=2, pages_failed=1)
+    counts = store.get_execution(execution.id).counts
+    assert (counts.filtered, counts.pages_failed) == (5, 1)
+    assert not store.count_once("missing", "source failed#linkedin", sources_failed=1)
+    assert store.get_execution("missing") is None
+
+    assert store.delete_execution(execution.id)
+    store.create_execution(execution.model_copy(update={"counts": Counts()}))
+    assert store.count_once(execution.id, "filtered#greenhouse:acme#1", filtered=4)  # its marks went with it
+    assert store.get_execution(execution.id).counts.filtered == 4
 
 
 def test_settling_is_idempotent_and_counts_each_outcome_once(store: Store) -> None:

@@ -293,7 +293,7 @@ async def _read_source(
             if source.whole_board:
                 kept = [card for card in cards if matches_query(card, query)]
                 if len(kept) < len(cards):
-                    store.increment(execution.id, filtered=len(cards) - len(kept))
+                    store.count_once(execution.id, f"filtered#{name}#{pages}", filtered=len(cards) - len(kept))
             else:
                 # The page first: a poll that sees a page's cards sees the page counted too.
                 store.record_page(execution.id, pages)
@@ -307,11 +307,12 @@ async def _read_source(
     except Exception as exc:  # one board answering what no parser expected must not end the others
         log.exception("source %s of search %s failed", name, execution.id)
         reason = f"unexpected error: {type(exc).__name__}: {exc}"
+    # Counted once per source: a dispatch resumed after a crash reads every source again.
     if pages == 0:
-        store.increment(execution.id, sources_failed=1)
+        store.count_once(execution.id, f"source failed#{name}", sources_failed=1)
         notes.append(f"{name} could not be read: {reason}")
         return reason
-    store.increment(execution.id, pages_failed=1)
+    store.count_once(execution.id, f"page failed#{name}", pages_failed=1)
     notes.append(f"{name}: search stopped after {pages} page(s): {reason}")
     return None
 
@@ -403,7 +404,8 @@ def analyze(
         notes=notes,
         ranked_against="resume" if resume else "query",
     )
-    store.increment(execution_id, filtered=ranking.filtered)
+    if ranking.filtered:
+        store.count_once(execution_id, "blocklists", filtered=ranking.filtered)
     store.save_results(execution_id, report.model_dump(mode="json", include={"matches", "notes", "ranked_against"}))
     return report
 

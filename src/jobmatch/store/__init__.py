@@ -58,6 +58,12 @@ class Store(Protocol):
         """Add to an execution's counters atomically (`closed=1`, `filtered=3`, ...)."""
         ...
 
+    def count_once(self, execution_id: str, mark: str, **deltas: int) -> bool:
+        """Add to an execution's counters the first time `mark` is counted for it ("filtered#<source>#<page>"), so
+        a stage run again (a dispatch resumed after a crash, a task delivered twice) counts nothing twice; False
+        (and nothing changed) when `mark` had been counted, or the execution does not exist."""
+        ...
+
     def record_page(self, execution_id: str, number: int) -> None:
         """Note that the search has read its page `number` (1-based). `counts.pages` is the highest number recorded,
         so a dispatch run again after a crash does not count its pages twice."""

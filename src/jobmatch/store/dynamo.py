@@ -3,7 +3,8 @@
 Tables, all named `<prefix>-<name>` (deploy/aws/template.yaml creates them; `create_tables` does for tests):
 
 - `postings`   pk = "<source>#<job_id>"; shared by every search.
-- `executions` pk = execution id, sk = "exec" | "listing#<source>#<job_id>"; TTL on `expires_at`.
+- `executions` pk = execution id, sk = "exec" | "listing#<source>#<job_id>" | "mark#<mark>" (Store.count_once);
+               TTL on `expires_at`.
 - `embeddings` pk = model, sk = key.
 - `accounts`   API keys (by id and by hash), resumes, watches (`watch#<id>` holds the watch, its runs and what it
                reported; `watches#<owner>` its name), and each key's marks on postings (`status#<key id>`).
@@ -50,6 +51,7 @@ log = logging.getLogger(__name__)
 
 EXEC_SK = "exec"
 LISTING_PREFIX = "listing#"
+MARK_PREFIX = "mark#"
 _KEY_SCHEMAS: dict[str, tuple[str, str | None]] = {
     "postings": ("pk", None),
     "executions": ("pk", "sk"),
@@ -156,6 +158,17 @@ class DynamoStore:
         update = _increment_update(execution_id, deltas)
         if update is not None:
             self.executions.update_item(**update)
+
+    def count_once(self, execution_id: str, mark: str, **deltas: int) -> bool:
+        item = {"pk": execution_id, "sk": f"{MARK_PREFIX}{mark}", "expires_at": self._expiry()}
+        put = {"TableName": self.executions.name, "Item": item, "ConditionExpression": "attribute_not_exists(sk)"}
+        exists = {"ConditionExpression": "attribute_exists(pk)"}
+        update = _increment_update(execution_id, deltas)
+        if update is None:
+            check = {"TableName": self.executions.name, "Key": {"pk": execution_id, "sk": EXEC_SK}, **exists}
+            return self._transact([{"Put": put}, {"ConditionCheck": check}])
+        # One transaction: the mark and the counters change together, and only for an execution that exists.
+        return self._transact([{"Put": put}, {"Update": {"TableName": self.executions.name, **update, **exists}}])
 
     def record_page(self, execution_id: str, number: int) -> None:
         _conditional(

@@ -58,6 +58,8 @@ if TYPE_CHECKING:
 metadata = MetaData()
 # A source name: "linkedin", or a prefix and a board of up to 100 characters ("greenhouse:<board_token>").
 SOURCE_NAME_LENGTH = 128
+# A count_once mark: a short kind, a source's name and a page number.
+MARK_LENGTH = SOURCE_NAME_LENGTH + 64
 
 postings = Table(
     "postings",
@@ -113,6 +115,14 @@ listings = Table(
     Column("card", JSON, nullable=False),
     Column("state", String(16), nullable=False, default=ListingOutcome.LISTED),
     Column("reason", Text),
+)
+
+# What an execution has counted once (see Store.count_once).
+execution_marks = Table(
+    "execution_marks",
+    metadata,
+    Column("execution_id", String(64), primary_key=True),
+    Column("mark", String(MARK_LENGTH), primary_key=True),
 )
 
 embeddings = Table(
@@ -274,6 +284,21 @@ class SqlStore:
     def increment(self, execution_id: str, **deltas: int) -> None:
         with self.engine.begin() as conn:
             _increment(conn, execution_id, deltas)
+
+    def count_once(self, execution_id: str, mark: str, **deltas: int) -> bool:
+        with self.engine.begin() as conn:
+            if conn.execute(select(executions.c.id).where(executions.c.id == execution_id)).first() is None:
+                return False
+            inserted = conn.execute(
+                self._insert(execution_marks)
+                .values(execution_id=execution_id, mark=mark)
+                .on_conflict_do_nothing()
+                .returning(execution_marks.c.mark)
+            ).first()
+            if inserted is None:
+                return False
+            _increment(conn, execution_id, deltas)
+        return True
 
     def record_page(self, execution_id: str, number: int) -> None:
         with self.engine.begin() as conn:
@@ -552,6 +577,7 @@ class SqlStore:
     def delete_execution(self, execution_id: str) -> bool:
         with self.engine.begin() as conn:
             conn.execute(delete(listings).where(listings.c.execution_id == execution_id))
+            conn.execute(delete(execution_marks).where(execution_marks.c.execution_id == execution_id))
             return conn.execute(delete(executions).where(executions.c.id == execution_id)).rowcount == 1
 
     def delete_resume(self, resume_id: str) -> bool:
