@@ -105,6 +105,8 @@ def test_a_mark_is_counted_once_and_goes_with_its_execution(store: Store) -> Non
     counts = store.get_execution(execution.id).counts
     assert (counts.filtered, counts.pages_failed) == (5, 1)
     assert not store.count_once("missing", "source failed#linkedin", sources_failed=1)
+    assert store.count_once(execution.id, "noted") and not store.count_once(execution.id, "noted")  # no counter
+    assert not store.count_once("missing", "noted")
     assert store.get_execution("missing") is None
 
     assert store.delete_execution(execution.id)
