@@ -8,6 +8,7 @@ process p50 296 ms, p99 6.4 s; in this child process at a lower priority p50 2.1
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -15,13 +16,16 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from jobmatch.config import Settings
 from jobmatch.models import Execution, ExecutionStatus
 from jobmatch.pipeline.runner import RunnerUnavailable
 from jobmatch.pipeline.stages import ABORTED_REASON, end_search
 from jobmatch.store import Store
+
+if TYPE_CHECKING:
+    from jobmatch.pipeline.local import LocalRunner
 
 log = logging.getLogger(__name__)
 # Searches are batch work; a poll is a person waiting.
@@ -174,26 +178,37 @@ async def _serve(settings: Settings, conn: Connection) -> None:
     while True:
         try:
             command, *args = await loop.run_in_executor(receiver, conn.recv)
-        except EOFError:
-            # The API process is gone (crashed): let go of the searches so its next start resumes them at once.
-            await runner.shutdown()
-            os._exit(0)
+        except (EOFError, OSError):
+            await _orphaned(runner)
         try:
             if command == "ping":
-                result: Any = True
+                reply: tuple[bool, Any] = (True, True)
             elif command == "submit":
-                result = runner.submit(Execution.model_validate(args[0])).model_dump(mode="json")
+                reply = (True, runner.submit(Execution.model_validate(args[0])).model_dump(mode="json"))
             elif command == "abort":
-                result = runner.abort(*args)
+                reply = (True, runner.abort(*args))
             elif command == "stop":
                 await runner.shutdown()
                 store.close()
-                conn.send((True, None))
+                with contextlib.suppress(OSError):
+                    conn.send((True, None))
                 # Not a clean return: asyncio.run would wait for embedding threads of cancelled searches.
                 os._exit(0)
             else:
                 raise ValueError(f"unknown command {command!r}")
-            conn.send((True, result))
         except Exception as exc:
             log.exception("runner command %s failed", command)
-            conn.send((False, f"{type(exc).__name__}: {exc}"))
+            reply = (False, f"{type(exc).__name__}: {exc}")
+        try:
+            conn.send(reply)
+        except OSError:  # a broken pipe: the API process died after asking (a crash in the middle of a ping)
+            await _orphaned(runner)
+
+
+async def _orphaned(runner: LocalRunner) -> NoReturn:
+    """The API process is gone (crashed): let go of the searches so its next start resumes them at once, and end.
+
+    Never by leaving `_serve` with an exception: asyncio.run would cancel the searches, and a cancelled search
+    ends ABORTED."""
+    await runner.shutdown()
+    os._exit(0)
