@@ -284,6 +284,9 @@ def test_posting_status_is_one_per_key_and_posting(store: Store) -> None:
     store.set_posting_status(PostingStatus(api_key_id="key2", source="linkedin", job_id="1", status="dismissed"))
     assert [(s.job_id, s.status) for s in store.posting_statuses("key1")] == [("1", PostingState.APPLIED)]
     assert [s.status for s in store.posting_statuses("key2")] == [PostingState.DISMISSED]
+    board = "greenhouse:" + "b" * 100  # a company board's name may be this long
+    store.set_posting_status(PostingStatus(api_key_id="key2", source=board, job_id="7", status="saved"))
+    assert (board, "7") in {(s.source, s.job_id) for s in store.posting_statuses("key2")}
 
 
 def test_runs_left_pending_are_found(store: Store) -> None:

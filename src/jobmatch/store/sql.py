@@ -216,7 +216,7 @@ posting_statuses = Table(
     "posting_statuses",
     metadata,
     Column("api_key_id", String(32), primary_key=True),
-    Column("source", String(32), primary_key=True),
+    Column("source", String(SOURCE_NAME_LENGTH), primary_key=True),
     Column("job_id", String(64), primary_key=True),
     Column("status", String(16), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
