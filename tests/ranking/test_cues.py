@@ -33,7 +33,7 @@ def _item(op: Any, av: Any) -> set[str]:
     if op is sre_constants.NOT_LITERAL or op is sre_constants.ANY:
         return {"x" if av != ord("x") else "y"}
     if op is sre_constants.IN:
-        return {_member(av)}
+        return {_member(member_op, member) for member_op, member in av}
     if op is sre_constants.SUBPATTERN:
         return _examples(av[-1])
     if op is sre_constants.BRANCH:
@@ -48,8 +48,8 @@ def _item(op: Any, av: Any) -> set[str]:
     raise AssertionError(f"the example generator does not know {op}: extend it")
 
 
-def _member(items: Any) -> str:
-    op, av = items[0]
+def _member(op: Any, av: Any) -> str:
+    """A character a class item stands for: each listed character of a class is tried."""
     if op is sre_constants.LITERAL:
         return chr(av)
     if op is sre_constants.RANGE:

@@ -163,12 +163,11 @@ class DynamoStore:
         item = {"pk": execution_id, "sk": f"{MARK_PREFIX}{mark}", "expires_at": self._expiry()}
         put = {"TableName": self.executions.name, "Item": item, "ConditionExpression": "attribute_not_exists(sk)"}
         exists = {"ConditionExpression": "attribute_exists(pk)"}
-        update = _increment_update(execution_id, deltas)
-        if update is None:
+        if not any(deltas.values()):
             check = {"TableName": self.executions.name, "Key": {"pk": execution_id, "sk": EXEC_SK}, **exists}
             return self._transact([{"Put": put}, {"ConditionCheck": check}])
         # One transaction: the mark and the counters change together, and only for an execution that exists.
-        return self._transact([{"Put": put}, {"Update": {"TableName": self.executions.name, **update, **exists}}])
+        return self._transact([{"Put": put}, {"Update": {**self._counter_update(execution_id, deltas), **exists}}])
 
     def record_page(self, execution_id: str, number: int) -> None:
         _conditional(
