@@ -315,7 +315,7 @@ ABLATIONS: dict[str, dict[str, object]] = {
     "- no resume opening vs title": {"rank_opening_weight": 0.0},
     "+ title fields 0.25 each": {"rank_target_title_weight": 0.25, "rank_opening_weight": 0.25},
     "+ posting-title field 0.5": {"rank_title_weight": 0.5},
-    "+ 256 word pieces (model's max)": {"embed_max_tokens": 256},
+    "+ 192 word pieces": {"embed_max_tokens": 192},
     "+ 128 word pieces": {"embed_max_tokens": 128},
 }
 

@@ -1,8 +1,8 @@
 """Preparing text for the model: what a posting is about (title, duties, requirements), minus boilerplate.
 
-all-MiniLM-L6-v2 reads only the first 256 word pieces of a text (jobmatch has it read 192, see
-`Settings.embed_max_tokens`), so what comes first matters: "about us" openings, benefits
-and equal-opportunity paragraphs are dropped before embedding, and the title is embedded as a field of its own.
+all-MiniLM-L6-v2 reads only the first 256 word pieces of a text (`Settings.embed_max_tokens`), so what comes first
+matters: "about us" openings, benefits and equal-opportunity paragraphs are dropped before embedding, and the title
+is embedded as a field of its own.
 """
 
 from __future__ import annotations
