@@ -140,3 +140,34 @@ async def test_a_dispatch_run_again_counts_nothing_twice(store: SqlStore) -> Non
         counts = store.get_execution(execution.id).counts
         assert (counts.filtered, counts.pages_failed, counts.sources_failed) == (2, 1, 1)
         assert (counts.listed, counts.pages) == (4, 2)  # linkedin's 2 cards and acme's 2 nurses
+
+
+class ReadBoard(BreakingSource):
+    """LinkedIn read to the end of its results: `pages` pages of one card each."""
+
+    async def search(self, query: SearchQuery):
+        for page in range(self.pages):
+            yield [JobRef(source="linkedin", job_id=str(page), url=f"https://www.linkedin.com/jobs/view/{page}")]
+
+
+async def test_a_dispatch_run_again_counts_how_its_last_reading_of_each_board_ended(store: SqlStore) -> None:
+    """LinkedIn blocked before a crash and read when the search resumes: the search got what it asked of LinkedIn,
+    and its outcome does not say a board could not be read."""
+    from jobmatch.models import ExecutionStatus
+    from jobmatch.pipeline import end_search, outcome
+
+    execution = Execution(query=SearchQuery(query="Nurse", pages=5, sources=["linkedin", "greenhouse:acme"]))
+    store.create_execution(execution)
+    readings = [  # LinkedIn as one dispatch of the search reads it -> (pages_failed, sources_failed) after it
+        (BreakingSource(0), (0, 1)),
+        (ReadBoard(2), (0, 0)),
+        (BreakingSource(1), (1, 0)),
+        (ReadBoard(2), (0, 0)),
+    ]
+    for linkedin, (pages_failed, sources_failed) in readings:
+        notes: list[str] = []
+        [refs async for refs in dispatch(execution, SeveralBoards(linkedin, WholeBoard()), store, notes=notes)]
+        counts = store.get_execution(execution.id).counts
+        assert (counts.pages_failed, counts.sources_failed) == (pages_failed, sources_failed), notes
+    end_search(store, execution.id, ExecutionStatus.SUCCEEDED)
+    assert outcome(store.get_execution(execution.id)).shortfalls == []

@@ -115,6 +115,21 @@ def test_a_mark_is_counted_once_and_goes_with_its_execution(store: Store) -> Non
     assert store.get_execution(execution.id).counts.filtered == 4
 
 
+def test_an_uncounted_mark_takes_back_its_counters_once(store: Store) -> None:
+    execution = _execution(store)
+    assert store.count_once(execution.id, "source failed#linkedin", sources_failed=1)
+    assert store.count_once(execution.id, "page failed#lever:globex", pages_failed=1)
+    assert store.uncount(execution.id, "source failed#linkedin", sources_failed=1)
+    assert not store.uncount(execution.id, "source failed#linkedin", sources_failed=1)  # taken back already
+    assert not store.uncount(execution.id, "page failed#linkedin", pages_failed=1)  # never counted
+    counts = store.get_execution(execution.id).counts
+    assert (counts.sources_failed, counts.pages_failed) == (0, 1)
+    assert store.count_once(execution.id, "source failed#linkedin", sources_failed=1)  # the mark went too
+    assert store.get_execution(execution.id).counts.sources_failed == 1
+    assert store.count_once(execution.id, "noted") and store.uncount(execution.id, "noted")  # no counter
+    assert not store.uncount("missing", "source failed#linkedin", sources_failed=1)
+
+
 def test_settling_is_idempotent_and_counts_each_outcome_once(store: Store) -> None:
     execution = _execution(store)
     store.add_listings(execution.id, [_ref("1"), _ref("2"), _ref("3")])

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from jobmatch.config import Settings
 from jobmatch.models import (
@@ -299,6 +299,7 @@ async def _read_source(
                 store.record_page(execution.id, pages)
                 kept = cards
             arrived.put_nowait(_list(execution.id, kept, store))
+        _settle_source(store, execution.id, name, failed="")
         return None
     except FetchError as exc:
         reason = exc.reason
@@ -307,14 +308,25 @@ async def _read_source(
     except Exception as exc:  # one board answering what no parser expected must not end the others
         log.exception("source %s of search %s failed", name, execution.id)
         reason = f"unexpected error: {type(exc).__name__}: {exc}"
-    # Counted once per source: a dispatch resumed after a crash reads every source again.
     if pages == 0:
-        store.count_once(execution.id, f"source failed#{name}", sources_failed=1)
+        _settle_source(store, execution.id, name, failed="source")
         notes.append(f"{name} could not be read: {reason}")
         return reason
-    store.count_once(execution.id, f"page failed#{name}", pages_failed=1)
+    _settle_source(store, execution.id, name, failed="page")
     notes.append(f"{name}: search stopped after {pages} page(s): {reason}")
     return None
+
+
+def _settle_source(store: Store, execution_id: str, name: str, *, failed: Literal["source", "page", ""]) -> None:
+    """Count how a source's reading ended, once per source: a dispatch resumed after a crash (or delivered twice)
+    reads every source again, and its last reading is the one that holds: a board blocked before the crash and read
+    after it is no longer counted as failed."""
+    for kind, counter in (("source", "sources_failed"), ("page", "pages_failed")):
+        mark = f"{kind} failed#{name}"
+        if kind == failed:
+            store.count_once(execution_id, mark, **{counter: 1})
+        else:
+            store.uncount(execution_id, mark, **{counter: 1})
 
 
 def _list(execution_id: str, cards: list[JobRef], store: Store) -> list[JobRef]:

@@ -64,6 +64,12 @@ class Store(Protocol):
         (and nothing changed) when `mark` had been counted, or the execution does not exist."""
         ...
 
+    def uncount(self, execution_id: str, mark: str, **deltas: int) -> bool:
+        """Take back what `count_once` added under `mark`, and the mark: a board that failed on an earlier run of
+        the dispatch and was read on this one is no longer counted as failed. False (and nothing changed) when
+        `mark` is not counted for the execution."""
+        ...
+
     def record_page(self, execution_id: str, number: int) -> None:
         """Note that the search has read its page `number` (1-based). `counts.pages` is the highest number recorded,
         so a dispatch run again after a crash does not count its pages twice."""

@@ -169,6 +169,15 @@ class DynamoStore:
         # One transaction: the mark and the counters change together, and only for an execution that exists.
         return self._transact([{"Put": put}, {"Update": {**self._counter_update(execution_id, deltas), **exists}}])
 
+    def uncount(self, execution_id: str, mark: str, **deltas: int) -> bool:
+        key = {"pk": execution_id, "sk": f"{MARK_PREFIX}{mark}"}
+        remove = {"TableName": self.executions.name, "Key": key, "ConditionExpression": "attribute_exists(sk)"}
+        taken = {name: -delta for name, delta in deltas.items() if delta}
+        if not taken:
+            return self._transact([{"Delete": remove}])
+        exists = {"ConditionExpression": "attribute_exists(pk)"}
+        return self._transact([{"Delete": remove}, {"Update": {**self._counter_update(execution_id, taken), **exists}}])
+
     def record_page(self, execution_id: str, number: int) -> None:
         _conditional(
             lambda: self.executions.update_item(

@@ -300,6 +300,18 @@ class SqlStore:
             _increment(conn, execution_id, deltas)
         return True
 
+    def uncount(self, execution_id: str, mark: str, **deltas: int) -> bool:
+        with self.engine.begin() as conn:
+            removed = conn.execute(
+                delete(execution_marks).where(
+                    execution_marks.c.execution_id == execution_id, execution_marks.c.mark == mark
+                )
+            )
+            if removed.rowcount != 1:
+                return False
+            _increment(conn, execution_id, {name: -delta for name, delta in deltas.items()})
+        return True
+
     def record_page(self, execution_id: str, number: int) -> None:
         with self.engine.begin() as conn:
             conn.execute(
