@@ -66,8 +66,9 @@ class Store(Protocol):
 
     def uncount(self, execution_id: str, mark: str, **deltas: int) -> bool:
         """Take back what `count_once` added under `mark`, and the mark: a board that failed on an earlier run of
-        the dispatch and was read on this one is no longer counted as failed. False (and nothing changed) when
-        `mark` is not counted for the execution."""
+        the dispatch and was read on this one is no longer counted as failed. `deltas` must be the ones `count_once`
+        was given (the mark does not keep them). False (and nothing changed) when `mark` is not counted for the
+        execution."""
         ...
 
     def record_page(self, execution_id: str, number: int) -> None:
